@@ -1,0 +1,296 @@
+//! Stage 3: build a crate with maturin (release profile) and unpack its extension module into a
+//! folder of its own, one per variant, so the learner's and the reference module can coexist.
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::catalog::Exercise;
+use crate::toolchain::Toolchain;
+use crate::workspace::Workspace;
+
+/// Which crate of an exercise is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Variant {
+    /// `exercises/NN-slug`: the learner's work.
+    Learner,
+    /// `solutions/NN-slug`: the reference.
+    Solution,
+}
+
+impl Variant {
+    pub fn crate_dir(self, exercise: &Exercise) -> &Path {
+        match self {
+            Self::Learner => &exercise.dir,
+            Self::Solution => &exercise.solution_dir,
+        }
+    }
+    fn folder(self) -> &'static str {
+        match self {
+            Self::Learner => "learner",
+            Self::Solution => "solution",
+        }
+    }
+}
+
+/// One compiler diagnostic, as rustc printed it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CompilerError {
+    /// `error[E0308]: mismatched types`
+    pub headline: String,
+    /// `exercises/01-math/src/lib.rs`, when rustc named a place.
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    /// The whole diagnostic, headline included, as rustc rendered it.
+    pub rendered: String,
+}
+
+#[derive(Debug)]
+pub enum BuildOutcome {
+    /// The folder to put on PYTHONPATH: it holds the importable extension module.
+    Built { module_dir: PathBuf, seconds: f64 },
+    /// The crate does not compile (or maturin refused it).
+    Failed { errors: Vec<CompilerError>, log: String, seconds: f64 },
+}
+
+#[derive(Debug)]
+pub struct BuildError(pub String);
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Build `variant` of `exercise`. A crate that does not compile is a [`BuildOutcome::Failed`];
+/// an `Err` means the grader itself could not run the build.
+pub fn build(
+    workspace: &Workspace,
+    toolchain: &Toolchain,
+    exercise: &Exercise,
+    variant: Variant,
+) -> Result<BuildOutcome, BuildError> {
+    let started = Instant::now();
+    let crate_dir = variant.crate_dir(exercise);
+    let manifest = crate_dir.join("Cargo.toml");
+    if !manifest.is_file() {
+        return Err(BuildError(format!("{} is missing", workspace.display(&manifest))));
+    }
+    let out_dir = workspace.grader_dir().join(variant.folder()).join(exercise.folder());
+    let wheel_dir = out_dir.join("wheel");
+    let module_dir = out_dir.join("module");
+    for dir in [&wheel_dir, &module_dir] {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(|e| io_error("clear", dir, e))?;
+        }
+        std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
+    }
+    let _no_timing_meanwhile = shared_lock(&workspace.measure_lock())?;
+    // `--compatibility linux --auditwheel skip`: the wheel never leaves this machine, and the
+    // manylinux audit costs half a second per build.
+    let output = Command::new(&toolchain.maturin)
+        .args(["build", "--release", "--compatibility", "linux", "--auditwheel", "skip", "-m"])
+        .arg(&manifest)
+        .arg("-i")
+        .arg(&toolchain.python)
+        .arg("-o")
+        .arg(&wheel_dir)
+        .current_dir(&workspace.root)
+        // Same values as .cargo/config.toml [env], so pyo3 is not rebuilt when a learner alternates
+        // between `cargo check` (or rust-analyzer) and the grader.
+        .env("PYO3_PYTHON", &toolchain.python)
+        .env("PYO3_BUILD_EXTENSION_MODULE", "1")
+        .env("CARGO_TERM_COLOR", "never")
+        .env("CARGO_TARGET_DIR", &workspace.target_dir)
+        .output()
+        .map_err(|e| BuildError(format!("cannot run maturin ({}): {e}", toolchain.maturin.display())))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    if !output.status.success() {
+        let mut errors = compiler_errors(&log);
+        if errors.is_empty() {
+            errors.push(maturin_failure(&log));
+        }
+        return Ok(BuildOutcome::Failed { errors, log, seconds });
+    }
+    let wheel = find_wheel(&wheel_dir)?;
+    extract_extension(&wheel, &module_dir, &exercise.module)?;
+    Ok(BuildOutcome::Built { module_dir, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Builds hold this shared; perf measurement takes it exclusively (see `lessongrader/perf.py`).
+fn shared_lock(path: &Path) -> Result<File, BuildError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+    }
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| io_error("open", path, e))?;
+    file.lock_shared().map_err(|e| io_error("lock", path, e))?;
+    Ok(file)
+}
+
+fn find_wheel(dir: &Path) -> Result<PathBuf, BuildError> {
+    std::fs::read_dir(dir)
+        .map_err(|e| io_error("read", dir, e))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
+        .ok_or_else(|| BuildError(format!("maturin reported success but left no wheel in {}", dir.display())))
+}
+
+/// Copy the extension module (`<module>.cpython-…so`, at the top or inside a package folder of
+/// the same name) out of the wheel into `module_dir`, keeping the package layout.
+fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<(), BuildError> {
+    let file = File::open(wheel).map_err(|e| io_error("open", wheel, e))?;
+    let mut archive = zip::ZipArchive::new(file)
+        .map_err(|e| BuildError(format!("{} is not a valid wheel: {e}", wheel.display())))?;
+    let mut found = false;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|e| BuildError(format!("reading the wheel: {e}")))?;
+        let Some(relative) = entry.enclosed_name() else { continue };
+        let top = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
+        if top.as_deref().is_some_and(|top| top.ends_with(".dist-info")) || entry.is_dir() {
+            continue;
+        }
+        let target = module_dir.join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        }
+        let mut out = File::create(&target).map_err(|e| io_error("create", &target, e))?;
+        std::io::copy(&mut entry, &mut out).map_err(|e| io_error("write", &target, e))?;
+        let name = relative.file_name().unwrap_or_default().to_string_lossy();
+        found |= name.starts_with(&format!("{module}.")) && name.ends_with(".so");
+    }
+    if found {
+        Ok(())
+    } else {
+        Err(BuildError(format!(
+            "the wheel {} holds no extension module named `{module}`: check `module-name` in pyproject.toml",
+            wheel.display()
+        )))
+    }
+}
+
+/// The `error…` diagnostics in cargo's human-readable output, in order, without the summary lines
+/// (`could not compile`, `aborting due to`).
+pub fn compiler_errors(log: &str) -> Vec<CompilerError> {
+    let mut errors = Vec::new();
+    let mut current: Option<Vec<&str>> = None;
+    for line in log.lines() {
+        let starts_diagnostic = line.starts_with("error") || line.starts_with("warning");
+        if starts_diagnostic || (current.is_some() && line.trim().is_empty()) {
+            if let Some(lines) = current.take() {
+                errors.extend(to_error(&lines));
+            }
+        }
+        if starts_diagnostic && line.starts_with("error") && !is_summary(line) {
+            current = Some(vec![line]);
+        } else if let Some(lines) = current.as_mut() {
+            lines.push(line);
+        }
+    }
+    if let Some(lines) = current {
+        errors.extend(to_error(&lines));
+    }
+    errors
+}
+
+fn is_summary(line: &str) -> bool {
+    line.starts_with("error: could not compile")
+        || line.starts_with("error: aborting due to")
+        || line.starts_with("error: Recipe")
+}
+
+fn to_error(lines: &[&str]) -> Option<CompilerError> {
+    let headline = lines.first()?.trim_end().to_string();
+    let location = lines.iter().find_map(|line| line.trim_start().strip_prefix("--> "));
+    let (file, line, column) = match location {
+        Some(location) => {
+            let mut parts = location.trim().rsplitn(3, ':');
+            let column = parts.next().and_then(|part| part.parse().ok());
+            let line = parts.next().and_then(|part| part.parse().ok());
+            let file = parts.next().map(str::to_string);
+            (file, line, column)
+        }
+        None => (None, None, None),
+    };
+    let rendered = lines.join("\n").trim_end().to_string();
+    Some(CompilerError { headline, file, line, column, rendered })
+}
+
+/// maturin can fail before rustc runs (a broken Cargo.toml, a missing pyproject field): keep its reason.
+fn maturin_failure(log: &str) -> CompilerError {
+    let reason: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("💥") || line.contains("Caused by") || line.trim_start().starts_with("error"))
+        .collect();
+    let rendered = if reason.is_empty() { crate::toolchain::tail(log.as_bytes(), 8) } else { reason.join("\n") };
+    CompilerError {
+        headline: rendered.lines().next().unwrap_or("maturin failed").trim().to_string(),
+        file: None,
+        line: None,
+        column: None,
+        rendered,
+    }
+}
+
+fn io_error(action: &str, path: &Path, error: std::io::Error) -> BuildError {
+    BuildError(format!("cannot {action} {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CARGO_OUTPUT: &str = "   Compiling exercise-01-math v0.1.0 (/w/exercises/01-math)
+warning: unused variable: `x`
+ --> exercises/01-math/src/lib.rs:3:9
+  |
+3 |     let x = 1;
+  |         ^
+
+error[E0308]: mismatched types
+  --> exercises/01-math/src/lib.rs:34:16
+   |
+34 |         return total;
+   |                ^^^^^ expected `f64`, found `i64`
+
+error: cannot find value `y` in this scope
+  --> exercises/01-math/src/lib.rs:40:5
+   |
+40 |     y
+   |     ^ not found in this scope
+
+error: could not compile `exercise-01-math` (lib) due to 2 previous errors
+💥 maturin failed
+";
+
+    #[test]
+    fn keeps_errors_with_their_location_and_drops_warnings_and_summaries() {
+        let errors = compiler_errors(CARGO_OUTPUT);
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert_eq!(errors[0].headline, "error[E0308]: mismatched types");
+        assert_eq!(errors[0].file.as_deref(), Some("exercises/01-math/src/lib.rs"));
+        assert_eq!((errors[0].line, errors[0].column), (Some(34), Some(16)));
+        assert!(errors[0].rendered.contains("expected `f64`, found `i64`"));
+        assert_eq!(errors[1].line, Some(40));
+    }
+
+    #[test]
+    fn a_maturin_failure_without_rustc_errors_keeps_its_reason() {
+        let log = "💥 maturin failed\n  Caused by: Cargo metadata failed\n";
+        assert!(compiler_errors(log).is_empty());
+        assert!(maturin_failure(log).rendered.contains("Cargo metadata failed"));
+    }
+}

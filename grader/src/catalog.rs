@@ -1,0 +1,359 @@
+//! Stage 1: read `exercises/*/exercise.toml` into [`Exercise`] values and resolve how a user
+//! names an exercise (`exercise-3`, `3`, `03`, or the slug).
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// One exercise as its `exercise.toml` describes it, plus where its files live.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exercise {
+    pub id: u32,
+    pub slug: String,
+    pub title: String,
+    /// The Python module both the learner crate and the solution build (`[tool.maturin] module-name`).
+    pub module: String,
+    pub timeout_secs: u64,
+    pub hints: Vec<String>,
+    pub leaks: LeakSettings,
+    pub perf: Vec<PerfCase>,
+    /// `exercises/NN-slug`
+    pub dir: PathBuf,
+    /// `solutions/NN-slug`
+    pub solution_dir: PathBuf,
+}
+
+impl Exercise {
+    /// `exercise-3`: the name every command prints and accepts.
+    pub fn name(&self) -> String {
+        format!("exercise-{}", self.id)
+    }
+    /// `03-lru`: the folder name.
+    pub fn folder(&self) -> String {
+        format!("{:02}-{}", self.id, self.slug)
+    }
+    pub fn tests_dir(&self) -> PathBuf {
+        self.dir.join("tests")
+    }
+}
+
+/// The `[leaks]` table. Its fields are passed to the leak hunt inside the pytest process.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct LeakSettings {
+    pub enabled: bool,
+    /// Rounds run and thrown away before measuring (caches, lazy imports, interned strings).
+    pub warmup_rounds: u32,
+    /// Rounds measured; a leak only when every one of them grows.
+    pub measured_rounds: u32,
+    /// Only these tests (by function name) are hunted; empty means all of them.
+    pub tests: Vec<String>,
+}
+
+impl Default for LeakSettings {
+    fn default() -> Self {
+        Self { enabled: true, warmup_rounds: 3, measured_rounds: 4, tests: Vec::new() }
+    }
+}
+
+/// One `[[perf]]` case: the learner's code against a pure-Python baseline on the same input.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PerfCase {
+    pub name: String,
+    /// `module:qualname` of the pure-Python baseline, in the exercise's `tests/` folder.
+    pub baseline: String,
+    /// `module:qualname` of the code under test.
+    pub candidate: String,
+    /// `module:qualname` of a function returning the positional arguments (a tuple).
+    pub setup: String,
+    pub min_speedup: f64,
+    /// Multi-threaded task: time with the wall clock instead of CPU time.
+    #[serde(default)]
+    pub threads: bool,
+    pub hint: String,
+}
+
+/// `exercise.toml` exactly as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseFile {
+    id: u32,
+    slug: String,
+    title: String,
+    module: String,
+    #[serde(default = "default_timeout")]
+    timeout_secs: u64,
+    hints: Vec<String>,
+    #[serde(default)]
+    leaks: LeakSettings,
+    #[serde(default)]
+    perf: Vec<PerfCase>,
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+
+/// Every exercise of a course, in order.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub exercises: Vec<Exercise>,
+}
+
+/// What went wrong reading the catalog. Each variant says which file and what to do.
+#[derive(Debug)]
+pub enum CatalogError {
+    NoExercisesDir(PathBuf),
+    Unreadable { path: PathBuf, error: std::io::Error },
+    /// A TOML syntax or schema error, with the 1-based line and column where toml found it.
+    Malformed { path: PathBuf, line: Option<usize>, column: Option<usize>, message: String },
+    Inconsistent { path: PathBuf, message: String },
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoExercisesDir(dir) => write!(
+                f,
+                "no exercises found: {} does not exist or is empty (run from the course workspace)",
+                dir.display()
+            ),
+            Self::Unreadable { path, error } => write!(f, "cannot read {}: {error}", path.display()),
+            Self::Malformed { path, line, column, message } => {
+                write!(f, "{}", path.display())?;
+                if let (Some(line), Some(column)) = (line, column) {
+                    write!(f, ":{line}:{column}")?;
+                }
+                write!(f, ": invalid exercise.toml: {message}")
+            }
+            Self::Inconsistent { path, message } => write!(f, "{}: {message}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+impl Catalog {
+    /// Read `<root>/exercises/*/exercise.toml`. Folders without an `exercise.toml` are ignored.
+    pub fn load(root: &Path) -> Result<Self, CatalogError> {
+        let exercises_dir = root.join("exercises");
+        let entries = std::fs::read_dir(&exercises_dir)
+            .map_err(|_| CatalogError::NoExercisesDir(exercises_dir.clone()))?;
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.join("exercise.toml").is_file())
+            .collect();
+        folders.sort();
+        if folders.is_empty() {
+            return Err(CatalogError::NoExercisesDir(exercises_dir));
+        }
+        let mut exercises = Vec::with_capacity(folders.len());
+        for folder in folders {
+            exercises.push(load_exercise(root, &folder)?);
+        }
+        for pair in exercises.windows(2) {
+            if pair[0].id == pair[1].id {
+                return Err(CatalogError::Inconsistent {
+                    path: pair[1].dir.join("exercise.toml"),
+                    message: format!("id {} is also used by {}", pair[1].id, pair[0].dir.display()),
+                });
+            }
+        }
+        Ok(Self { exercises })
+    }
+
+    /// Find an exercise by `exercise-3`, `3`, `03`, `03-lru` or `lru`.
+    pub fn find(&self, query: &str) -> Result<&Exercise, UnknownExercise> {
+        let wanted = query.trim().to_ascii_lowercase();
+        let number = wanted.strip_prefix("exercise-").unwrap_or(&wanted);
+        let found = self.exercises.iter().find(|exercise| {
+            number.parse::<u32>().is_ok_and(|id| id == exercise.id)
+                || wanted == exercise.slug
+                || wanted == exercise.folder()
+        });
+        found.ok_or_else(|| UnknownExercise { query: query.to_string(), suggestions: self.closest(&wanted) })
+    }
+
+    /// Every exercise name, closest to `query` first.
+    fn closest(&self, query: &str) -> Vec<String> {
+        let mut scored: Vec<(f64, String)> = self
+            .exercises
+            .iter()
+            .map(|exercise| {
+                let label = format!("{} ({})", exercise.name(), exercise.slug);
+                let score = [exercise.name(), exercise.slug.clone(), exercise.folder()]
+                    .iter()
+                    .map(|candidate| strsim::jaro_winkler(query, candidate))
+                    .fold(0.0, f64::max);
+                (score, label)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored.into_iter().map(|(_, label)| label).collect()
+    }
+}
+
+/// A name that matches no exercise, with every valid name, closest first.
+#[derive(Debug)]
+pub struct UnknownExercise {
+    pub query: String,
+    pub suggestions: Vec<String>,
+}
+
+impl fmt::Display for UnknownExercise {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "there is no exercise called `{}`. The exercises are:", self.query)?;
+        for suggestion in &self.suggestions {
+            writeln!(f, "  {suggestion}")?;
+        }
+        write!(f, "Name one as `exercise-3`, `3`, `03` or by its slug.")
+    }
+}
+
+impl std::error::Error for UnknownExercise {}
+
+fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
+    let path = folder.join("exercise.toml");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| CatalogError::Unreadable { path: path.clone(), error })?;
+    let file = parse_exercise_file(&path, &text)?;
+    let inconsistent = |message: String| CatalogError::Inconsistent { path: path.clone(), message };
+    let folder_name = folder.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let expected_folder = format!("{:02}-{}", file.id, file.slug);
+    if folder_name != expected_folder {
+        return Err(inconsistent(format!(
+            "id {} and slug `{}` say the folder should be `{expected_folder}`, but it is `{folder_name}`",
+            file.id, file.slug
+        )));
+    }
+    if !is_python_identifier(&file.module) {
+        return Err(inconsistent(format!("module `{}` is not a valid Python module name", file.module)));
+    }
+    if file.hints.is_empty() {
+        return Err(inconsistent("`hints` is empty: give at least one hint".into()));
+    }
+    if file.timeout_secs == 0 {
+        return Err(inconsistent("`timeout_secs` must be at least 1".into()));
+    }
+    for case in &file.perf {
+        if !(case.min_speedup.is_finite() && case.min_speedup > 0.0) {
+            return Err(inconsistent(format!("perf case `{}`: min_speedup must be > 0", case.name)));
+        }
+        for (field, target) in
+            [("baseline", &case.baseline), ("candidate", &case.candidate), ("setup", &case.setup)]
+        {
+            if target.split_once(':').is_none_or(|(module, name)| module.is_empty() || name.is_empty())
+            {
+                return Err(inconsistent(format!(
+                    "perf case `{}`: {field} = \"{target}\" must look like \"module:function\"",
+                    case.name
+                )));
+            }
+        }
+    }
+    Ok(Exercise {
+        id: file.id,
+        slug: file.slug,
+        title: file.title,
+        module: file.module,
+        timeout_secs: file.timeout_secs,
+        hints: file.hints,
+        leaks: file.leaks,
+        perf: file.perf,
+        dir: folder.to_path_buf(),
+        solution_dir: root.join("solutions").join(folder_name),
+    })
+}
+
+fn parse_exercise_file(path: &Path, text: &str) -> Result<ExerciseFile, CatalogError> {
+    toml::from_str(text).map_err(|error: toml::de::Error| {
+        let (line, column) = match error.span() {
+            Some(span) => {
+                let (line, column) = line_and_column(text, span.start);
+                (Some(line), Some(column))
+            }
+            None => (None, None),
+        };
+        CatalogError::Malformed { path: path.to_path_buf(), line, column, message: error.message().to_string() }
+    })
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn is_python_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|first| first == '_' || first.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write_exercise(root: &Path, folder: &str, toml_text: &str) {
+        let dir = root.join("exercises").join(folder);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("exercise.toml"), toml_text).unwrap();
+    }
+
+    const VALID: &str = "id = 3\nslug = \"lru\"\ntitle = \"LRU\"\nmodule = \"lrucache\"\nhints = [\"a\"]\n";
+
+    #[test]
+    fn finds_an_exercise_by_every_accepted_name() {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "03-lru", VALID);
+        let catalog = Catalog::load(root.path()).unwrap();
+        for name in ["exercise-3", "3", "03", "lru", "03-lru", "Exercise-3"] {
+            assert_eq!(catalog.find(name).unwrap().slug, "lru", "name {name}");
+        }
+        let unknown = catalog.find("exercise-9").unwrap_err();
+        assert_eq!(unknown.suggestions, vec!["exercise-3 (lru)".to_string()]);
+    }
+
+    #[test]
+    fn malformed_toml_reports_line_and_column() {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "03-lru", "id = 3\nslug = \"lru\"\ntitle = 5\n");
+        let error = Catalog::load(root.path()).unwrap_err().to_string();
+        assert!(error.contains("03-lru/exercise.toml:3:9"), "{error}");
+        assert!(error.contains("invalid exercise.toml"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "03-lru", &format!("{VALID}[leaks]\nenabeld = false\n"));
+        let error = Catalog::load(root.path()).unwrap_err().to_string();
+        assert!(error.contains("enabeld"), "{error}");
+    }
+
+    #[test]
+    fn folder_must_match_id_and_slug() {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "04-lru", VALID);
+        let error = Catalog::load(root.path()).unwrap_err().to_string();
+        assert!(error.contains("should be `03-lru`"), "{error}");
+    }
+
+    #[test]
+    fn perf_targets_must_name_module_and_function() {
+        let root = tempfile::tempdir().unwrap();
+        let perf = "[[perf]]\nname = \"x\"\nbaseline = \"baseline\"\ncandidate = \"m:f\"\nsetup = \"b:s\"\nmin_speedup = 2.0\nhint = \"h\"\n";
+        write_exercise(root.path(), "03-lru", &format!("{VALID}{perf}"));
+        let error = Catalog::load(root.path()).unwrap_err().to_string();
+        assert!(error.contains("module:function"), "{error}");
+    }
+
+    #[test]
+    fn line_and_column_count_characters() {
+        assert_eq!(line_and_column("ab\ncdé f", 8), (2, 5));
+    }
+}

@@ -1,0 +1,407 @@
+//! Stage 5: turn a build outcome and the plugin's records into checks and a verdict.
+//! Every status decision of the grader is made here, in [`judge`].
+use std::path::Path;
+
+use crate::build::{BuildOutcome, Variant};
+use crate::catalog::Exercise;
+use crate::run::{Record, RunEnd, RunOptions, RunOutcome, TestRecord, signal_name};
+use crate::verdict::{
+    CheckDetails, CheckName, CheckResult, CheckStatus, Problem, Status, TestFailure, TodoSite, Verdict,
+};
+use crate::workspace::Workspace;
+
+/// Decide the verdict. `run` is `None` when the build failed.
+pub fn judge(
+    workspace: &Workspace,
+    exercise: &Exercise,
+    variant: Variant,
+    build: &BuildOutcome,
+    run: Option<&RunOutcome>,
+    options: RunOptions,
+) -> Verdict {
+    let crate_dir = workspace.display(variant.crate_dir(exercise)).to_string();
+    let mut verdict = Verdict {
+        exercise: exercise.name(),
+        slug: exercise.slug.clone(),
+        title: exercise.title.clone(),
+        variant,
+        status: Status::Passed,
+        checks: Vec::new(),
+        score: 0.0,
+        seconds: 0.0,
+        crate_dir,
+        problem: None,
+    };
+    match build {
+        BuildOutcome::Failed { errors, .. } => {
+            verdict.status = Status::BuildFailed;
+            verdict.checks.push(CheckResult {
+                name: CheckName::Build,
+                status: CheckStatus::Failed,
+                summary: plural(errors.len(), "error"),
+                details: CheckDetails::Build { errors: errors.clone() },
+            });
+            for name in [CheckName::Tests, CheckName::Leaks, CheckName::Perf] {
+                verdict.checks.push(skipped(name, "not built"));
+            }
+            return verdict;
+        }
+        BuildOutcome::Built { seconds, .. } => verdict.checks.push(CheckResult {
+            name: CheckName::Build,
+            status: CheckStatus::Passed,
+            summary: format!("{seconds:.1} s"),
+            details: CheckDetails::None {},
+        }),
+    }
+    let Some(run) = run else { return verdict };
+
+    let tests = tests_check(workspace, run);
+    verdict.score = match &tests.details {
+        CheckDetails::Tests { passed, total, .. } if *total > 0 => f64::from(*passed) / f64::from(*total),
+        _ => 0.0,
+    };
+    let todo_sites = todo_sites(workspace, run);
+    let collect_exit = run.records.iter().any(|record| {
+        matches!(record, Record::CollectError { exception: Some(name), .. } if name == "SystemExit")
+    });
+    let plugin_started = run.records.iter().any(|record| matches!(record, Record::SessionStart { .. }));
+    verdict.status = match &run.end {
+        // Our plugin never started: the grader's own Python side is broken, not the learner's code.
+        RunEnd::Crashed { .. } if !plugin_started => {
+            verdict.problem = Some(Problem::GraderFailure {
+                message: format!(
+                    "pytest could not start the grader's plugin:\n{}",
+                    crate::toolchain::tail(run.stderr.as_bytes(), 12)
+                ),
+            });
+            Status::Error
+        }
+        RunEnd::TimedOut { after_secs } => {
+            verdict.problem =
+                Some(Problem::Timeout { after_secs: *after_secs, test: run.running_test().map(short_test_name) });
+            Status::TimedOut
+        }
+        RunEnd::Crashed { signal, exit_code } => {
+            verdict.problem = Some(crash_problem(exercise, run, *signal, *exit_code));
+            Status::Crashed
+        }
+        RunEnd::Finished if collect_exit => {
+            verdict.problem = Some(crash_problem(exercise, run, None, Some(0)));
+            Status::Crashed
+        }
+        RunEnd::Finished if !todo_sites.is_empty() => {
+            verdict.problem = Some(Problem::Todo { sites: todo_sites });
+            Status::NotStarted
+        }
+        RunEnd::Finished if tests.status != CheckStatus::Passed => Status::Failed,
+        RunEnd::Finished => Status::Passed,
+    };
+    let finished = verdict.status == Status::Passed || verdict.status == Status::Failed;
+    let leaks = leaks_check(run, options, finished && tests.status == CheckStatus::Passed);
+    let perf = perf_check(exercise, run, options, finished && tests.status == CheckStatus::Passed);
+    if verdict.status == Status::Passed
+        && (leaks.status == CheckStatus::Failed || perf.status == CheckStatus::Failed)
+    {
+        verdict.status = Status::Failed;
+    }
+    verdict.checks.extend([tests, leaks, perf]);
+    verdict
+}
+
+fn tests_check(workspace: &Workspace, run: &RunOutcome) -> CheckResult {
+    let mut passed = 0;
+    let mut total = 0;
+    let mut failures = Vec::new();
+    for record in &run.records {
+        match record {
+            Record::Test(test) => {
+                if test.when == "call" {
+                    total += 1;
+                }
+                // A test failed only by the leak hunt passed on correctness; the leaks check reports it.
+                let ok = test.outcome == "passed" || (test.outcome == "failed" && test.leak.is_some());
+                if test.when == "call" && ok {
+                    passed += 1;
+                } else if test.outcome == "failed" && test.leak.is_none() {
+                    if test.when != "call" {
+                        total += 1;
+                    }
+                    failures.push(failure(test));
+                }
+            }
+            Record::CollectError { nodeid, message, .. } => failures.push(TestFailure {
+                name: format!("collecting {nodeid}"),
+                file: nodeid.clone(),
+                line: 0,
+                statement: String::new(),
+                summary: last_error_line(message),
+                comparison: None,
+                report: message.clone(),
+            }),
+            _ => {}
+        }
+    }
+    let _ = workspace;
+    let status = if failures.is_empty() && total > 0 && run.end == RunEnd::Finished {
+        CheckStatus::Passed
+    } else {
+        CheckStatus::Failed
+    };
+    let summary = if total == 0 && failures.is_empty() { "no tests ran".to_string() } else { format!("{passed}/{total}") };
+    CheckResult { name: CheckName::Tests, status, summary, details: CheckDetails::Tests { passed, total, failures } }
+}
+
+fn failure(test: &TestRecord) -> TestFailure {
+    TestFailure {
+        name: test.name.clone(),
+        file: test.file.clone(),
+        line: test.failing_line.unwrap_or(test.line),
+        statement: test.statement.clone().unwrap_or_default(),
+        summary: test
+            .summary
+            .as_deref()
+            .map(first_line)
+            .unwrap_or_else(|| last_error_line(test.message.as_deref().unwrap_or(""))),
+        comparison: test.comparison.clone(),
+        report: test.message.clone().unwrap_or_default(),
+    }
+}
+
+fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> CheckResult {
+    if !options.leaks {
+        return skipped(CheckName::Leaks, "skipped (--no-leaks)");
+    }
+    let mut findings: Vec<_> = run
+        .records
+        .iter()
+        .filter_map(|record| match record {
+            Record::Leak(leak) => Some(leak.clone()),
+            Record::Test(test) => test.leak.clone(),
+            _ => None,
+        })
+        .collect();
+    findings.dedup();
+    if !findings.is_empty() {
+        return CheckResult {
+            name: CheckName::Leaks,
+            status: CheckStatus::Failed,
+            summary: plural(findings.len(), "leak"),
+            details: CheckDetails::Leaks { findings },
+        };
+    }
+    let hunted = run.records.iter().any(|record| matches!(record, Record::LeakSummary { .. }));
+    if !tests_passed {
+        return skipped(CheckName::Leaks, "—");
+    }
+    let summary = if hunted { "clean" } else { "clean (no leak checks ran)" };
+    CheckResult {
+        name: CheckName::Leaks,
+        status: CheckStatus::Passed,
+        summary: summary.to_string(),
+        details: CheckDetails::Leaks { findings },
+    }
+}
+
+fn perf_check(exercise: &Exercise, run: &RunOutcome, options: RunOptions, tests_passed: bool) -> CheckResult {
+    if exercise.perf.is_empty() {
+        return skipped(CheckName::Perf, "—");
+    }
+    if !options.perf {
+        return skipped(CheckName::Perf, "skipped (--no-perf)");
+    }
+    if !tests_passed {
+        return skipped(CheckName::Perf, "— (tests must pass first)");
+    }
+    let cases: Vec<_> = run
+        .records
+        .iter()
+        .filter_map(|record| match record {
+            Record::Perf(perf) => Some(perf.clone()),
+            _ => None,
+        })
+        .collect();
+    let missing = exercise.perf.len().saturating_sub(cases.len());
+    let all_passed = missing == 0 && cases.iter().all(|case| case.status == "passed");
+    let summary = cases
+        .iter()
+        .map(|case| match case.speedup {
+            Some(speedup) => format!("{speedup:.1}× (needs ≥ {}×)", trim_float(case.threshold)),
+            None => case.status.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    CheckResult {
+        name: CheckName::Perf,
+        status: if all_passed { CheckStatus::Passed } else { CheckStatus::Failed },
+        summary: if missing > 0 { format!("{summary} ({missing} case(s) did not run)") } else { summary },
+        details: CheckDetails::Perf { cases },
+    }
+}
+
+fn skipped(name: CheckName, summary: &str) -> CheckResult {
+    CheckResult { name, status: CheckStatus::Skipped, summary: summary.to_string(), details: CheckDetails::None {} }
+}
+
+/// Every distinct `todo!()` the tests reached, named by its enclosing function.
+fn todo_sites(workspace: &Workspace, run: &RunOutcome) -> Vec<TodoSite> {
+    let mut sites: Vec<TodoSite> = Vec::new();
+    for record in &run.records {
+        let Record::Test(TestRecord { panic: Some(panic), .. }) = record else { continue };
+        if !panic.todo {
+            continue;
+        }
+        let (file, line) = (panic.file.clone().unwrap_or_default(), panic.line.unwrap_or(0));
+        let source = std::fs::read_to_string(workspace.root.join(&file)).unwrap_or_default();
+        let function = enclosing_function(&source, line).unwrap_or_else(|| "a function".to_string());
+        let site = TodoSite { function, file, line };
+        if !sites.contains(&site) {
+            sites.push(site);
+        }
+    }
+    sites.sort_by_key(|site| (site.file.clone(), site.line));
+    sites
+}
+
+/// `Type::method` or `function` for the Rust function containing `line` (1-based).
+pub fn enclosing_function(source: &str, line: u32) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let upto = (line as usize).min(lines.len());
+    let mut function = None;
+    for text in lines[..upto].iter().rev() {
+        let trimmed = text.trim_start();
+        if function.is_none() {
+            if let Some(name) = item_name(trimmed, "fn ") {
+                function = Some(name);
+            }
+        } else if let Some(type_name) = impl_target(trimmed) {
+            return function.map(|f| format!("{type_name}::{f}"));
+        } else if !text.starts_with(char::is_whitespace) && !trimmed.is_empty() && !trimmed.starts_with(['#', '/', '}']) {
+            // Reached the next item at column 0 without passing an `impl`: a free function.
+            break;
+        }
+    }
+    function
+}
+
+fn item_name(line: &str, keyword: &str) -> Option<String> {
+    let position = line.find(keyword)?;
+    let prefix = &line[..position];
+    let allowed = ["pub", "pub(crate)", "unsafe", "const", "async", "extern", "\"C\""];
+    if !prefix.split_whitespace().all(|word| allowed.contains(&word)) {
+        return None;
+    }
+    let rest = &line[position + keyword.len()..];
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
+}
+
+fn impl_target(line: &str) -> Option<String> {
+    let rest = line.strip_prefix("impl")?;
+    let rest = if rest.starts_with('<') { &rest[rest.find('>')? + 1..] } else { rest };
+    let rest = rest.split(" for ").last()?.trim();
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
+}
+
+fn crash_problem(exercise: &Exercise, run: &RunOutcome, signal: Option<i32>, exit_code: Option<i32>) -> Problem {
+    Problem::Crash {
+        signal: signal.map(signal_name),
+        exit_code,
+        test: run.running_test().map(short_test_name),
+        frames: faulthandler_frames(&run.stderr, &exercise.dir),
+        stderr_tail: crate::toolchain::tail(run.stderr.as_bytes(), 12),
+    }
+}
+
+/// The Python frames of the first traceback faulthandler printed, innermost first, without
+/// pytest's and pluggy's own frames.
+pub fn faulthandler_frames(stderr: &str, exercise_dir: &Path) -> Vec<String> {
+    let prefix = format!("{}/", exercise_dir.display());
+    stderr
+        .lines()
+        .skip_while(|line| !line.contains("most recent call first"))
+        .skip(1)
+        .take_while(|line| line.trim_start().starts_with("File \""))
+        .filter(|line| !["/_pytest/", "/pluggy/", "/site-packages/", "<frozen"].iter().any(|noise| line.contains(noise)))
+        .map(|line| line.trim().replace(&prefix, ""))
+        .take(6)
+        .collect()
+}
+
+/// `tests/test_x.py::test_y[param]` → `test_y[param]`.
+fn short_test_name(nodeid: &str) -> String {
+    nodeid.rsplit("::").next().unwrap_or(nodeid).to_string()
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").to_string()
+}
+
+fn last_error_line(report: &str) -> String {
+    report
+        .lines()
+        .rev()
+        .find(|line| line.starts_with("E ") || line.contains("Error"))
+        .map(|line| line.trim_start_matches('E').trim().to_string())
+        .unwrap_or_else(|| first_line(report))
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+}
+
+pub fn trim_float(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = "use pyo3::prelude::*;
+
+#[pymethods]
+impl LruCache {
+    #[new]
+    fn new(capacity: usize) -> Self {
+        todo!()
+    }
+
+    pub fn get(&self, key: &str) -> Option<u32> {
+        // TODO
+        todo!()
+    }
+}
+
+#[pyfunction]
+fn hello_world() -> &'static str {
+    todo!()
+}
+
+impl<T> Trait for Wrapper<T> {
+    fn go(&self) { todo!() }
+}
+";
+
+    #[test]
+    fn names_methods_with_their_type_and_free_functions_alone() {
+        assert_eq!(enclosing_function(SOURCE, 7).as_deref(), Some("LruCache::new"));
+        assert_eq!(enclosing_function(SOURCE, 12).as_deref(), Some("LruCache::get"));
+        assert_eq!(enclosing_function(SOURCE, 18).as_deref(), Some("hello_world"));
+        assert_eq!(enclosing_function(SOURCE, 22).as_deref(), Some("Wrapper::go"));
+    }
+
+    #[test]
+    fn keeps_only_the_learners_frames_from_faulthandler() {
+        let stderr = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1 (most recent call first):\n  File \"/c/ex/tests/test_x.py\", line 30 in test_pairs\n  File \"/v/site-packages/_pytest/python.py\", line 157 in pytest_pyfunc_call\n\nExtension modules: x\n";
+        let frames = faulthandler_frames(stderr, Path::new("/c/ex"));
+        assert_eq!(frames, vec!["File \"tests/test_x.py\", line 30 in test_pairs".to_string()]);
+    }
+
+    #[test]
+    fn floats_print_without_trailing_zeros() {
+        assert_eq!(trim_float(8.0), "8");
+        assert_eq!(trim_float(2.5), "2.5");
+    }
+}

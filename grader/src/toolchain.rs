@@ -1,0 +1,307 @@
+//! Stage 2: make sure the course's Python environment exists and holds the pinned tools.
+//!
+//! The first command creates `.venv` with the chosen interpreter and installs the pinned
+//! requirements; later commands only compare a stamp file, so a warm check costs no Python start.
+//! A venv whose interpreter vanished, whose Python changed, or whose pins are outdated is rebuilt.
+use std::fmt;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::workspace::Workspace;
+
+/// The oldest Python the course supports (PyO3 0.30 and our leak hunt are tested from here on).
+pub const MIN_PYTHON: (u32, u32) = (3, 10);
+/// Environment variable naming the interpreter to build `.venv` from (like `--python`).
+pub const PYTHON_ENV: &str = "COURSE_PYTHON";
+const STAMP_FILE: &str = ".course-stamp";
+
+/// A ready Python environment.
+#[derive(Debug, Clone)]
+pub struct Toolchain {
+    pub python: PathBuf,
+    pub maturin: PathBuf,
+    /// `3.11.7`
+    pub python_version: String,
+}
+
+#[derive(Debug)]
+pub enum ToolchainError {
+    NoPython { tried: String, detail: String },
+    TooOld { python: String, version: String },
+    NoVenvModule { python: String, detail: String },
+    VenvFailed { detail: String },
+    InstallFailed { requirements: String, detail: String },
+    Io(String),
+}
+
+impl fmt::Display for ToolchainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoPython { tried, detail } => write!(
+                f,
+                "no Python interpreter found (tried `{tried}`: {detail}).\n\
+                 Install Python {}.{} or newer (Debian/Ubuntu: `sudo apt install python3 python3-venv`), \
+                 or name one with `--python /path/to/python3` or {PYTHON_ENV}=/path/to/python3.",
+                MIN_PYTHON.0, MIN_PYTHON.1
+            ),
+            Self::TooOld { python, version } => write!(
+                f,
+                "`{python}` is Python {version}, but the course needs {}.{} or newer.\n\
+                 Install a newer Python and pass it with `--python` (or {PYTHON_ENV}).",
+                MIN_PYTHON.0, MIN_PYTHON.1
+            ),
+            Self::NoVenvModule { python, detail } => write!(
+                f,
+                "`{python}` cannot create virtual environments: {detail}\n\
+                 Install the venv module (Debian/Ubuntu: `sudo apt install python3-venv`) or pick \
+                 another interpreter with `--python`."
+            ),
+            Self::VenvFailed { detail } => write!(f, "creating .venv failed:\n{detail}"),
+            Self::InstallFailed { requirements, detail } => write!(
+                f,
+                "installing the pinned Python tools ({requirements}) into .venv failed:\n{detail}\n\
+                 Check the network connection to the package index (pip honours PIP_INDEX_URL), then \
+                 run the command again; a half-built .venv is repaired automatically."
+            ),
+            Self::Io(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for ToolchainError {}
+
+/// Which interpreter to build the venv from: `--python`, then `$COURSE_PYTHON`, then `python3`.
+pub fn requested_python(flag: Option<&Path>) -> Option<PathBuf> {
+    flag.map(Path::to_path_buf).or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from))
+}
+
+/// Return a ready toolchain, creating or repairing `.venv` first when needed.
+pub fn ensure(workspace: &Workspace, requested: Option<&Path>) -> Result<Toolchain, ToolchainError> {
+    let wanted = wanted_stamp_body(workspace)?;
+    if let Some(toolchain) = ready(workspace, &wanted, requested)? {
+        return Ok(toolchain);
+    }
+    std::fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| ToolchainError::Io(format!("cannot create {}: {e}", workspace.venv.display())))?;
+    // Several graders may start at once (parallel tests, two terminals): one of them builds.
+    let _lock = lock_venv(workspace)?;
+    if let Some(toolchain) = ready(workspace, &wanted, requested)? {
+        return Ok(toolchain);
+    }
+    build_venv(workspace, &wanted, requested)
+}
+
+/// The toolchain if `.venv` is complete and current, without starting Python.
+fn ready(
+    workspace: &Workspace,
+    wanted: &str,
+    requested: Option<&Path>,
+) -> Result<Option<Toolchain>, ToolchainError> {
+    let python = workspace.venv_python();
+    let maturin = workspace.venv.join("bin").join("maturin");
+    let Ok(stamp) = std::fs::read_to_string(workspace.venv.join(STAMP_FILE)) else { return Ok(None) };
+    let Some((version, body)) = stamp.split_once('\n') else { return Ok(None) };
+    if body != wanted || !python.exists() || !maturin.exists() {
+        return Ok(None);
+    }
+    if let Some(requested) = requested {
+        // An explicit interpreter must be the one the venv was made from.
+        let base = probe(requested)?;
+        if base.version != version {
+            return Ok(None);
+        }
+    }
+    Ok(Some(Toolchain { python, maturin, python_version: version.to_string() }))
+}
+
+fn wanted_stamp_body(workspace: &Workspace) -> Result<String, ToolchainError> {
+    read(&workspace.requirements)
+}
+
+fn read(path: &Path) -> Result<String, ToolchainError> {
+    std::fs::read_to_string(path).map_err(|e| ToolchainError::Io(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Install an extra requirements file (the lesson's) into a ready venv, once per version of it.
+pub fn ensure_extra(workspace: &Workspace, toolchain: &Toolchain, requirements: &Path) -> Result<(), ToolchainError> {
+    let wanted = read(requirements)?;
+    let stamp = workspace.venv.join(format!(
+        ".stamp-{}",
+        workspace.display(requirements).to_string().replace('/', "-")
+    ));
+    if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
+        return Ok(());
+    }
+    let lock = lock_venv(workspace)?;
+    if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
+        return Ok(());
+    }
+    eprintln!("Installing the pinned packages of {} into .venv (once)…", workspace.display(requirements));
+    let spinner = spinner();
+    spinner.set_message(format!("pip install -r {}", workspace.display(requirements)));
+    let result = pip_install(&toolchain.python, &[requirements.to_path_buf()]);
+    spinner.finish_and_clear();
+    result?;
+    std::fs::write(&stamp, wanted).map_err(|e| ToolchainError::Io(format!("cannot write {}: {e}", stamp.display())))?;
+    drop(lock);
+    Ok(())
+}
+
+fn lock_venv(workspace: &Workspace) -> Result<File, ToolchainError> {
+    let lock_path = workspace.venv.with_extension("lock");
+    let lock = File::create(&lock_path)
+        .map_err(|e| ToolchainError::Io(format!("cannot create {}: {e}", lock_path.display())))?;
+    lock.lock().map_err(|e| ToolchainError::Io(format!("cannot lock {}: {e}", lock_path.display())))?;
+    Ok(lock)
+}
+
+fn pip_install(python: &Path, requirements: &[PathBuf]) -> Result<(), ToolchainError> {
+    let mut install = Command::new(python);
+    install.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q"]);
+    for path in requirements {
+        install.arg("-r").arg(path);
+    }
+    let installed = install.output().map_err(|e| ToolchainError::Io(e.to_string()))?;
+    if installed.status.success() {
+        return Ok(());
+    }
+    let mut detail = tail(&installed.stderr, 15);
+    if detail.is_empty() {
+        detail = tail(&installed.stdout, 15);
+    }
+    let names: Vec<String> = requirements.iter().map(|path| path.display().to_string()).collect();
+    Err(ToolchainError::InstallFailed { requirements: names.join(", "), detail })
+}
+
+struct BasePython {
+    program: PathBuf,
+    version: String,
+}
+
+/// Run the interpreter once: its version, and whether it can make a venv with pip.
+fn probe(program: &Path) -> Result<BasePython, ToolchainError> {
+    let shown = program.display().to_string();
+    let output = Command::new(program)
+        .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
+        .output()
+        .map_err(|e| ToolchainError::NoPython { tried: shown.clone(), detail: e.to_string() })?;
+    if !output.status.success() {
+        return Err(ToolchainError::NoPython { tried: shown, detail: tail(&output.stderr, 5) });
+    }
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) < MIN_PYTHON {
+        return Err(ToolchainError::TooOld { python: shown, version });
+    }
+    Ok(BasePython { program: program.to_path_buf(), version })
+}
+
+fn build_venv(
+    workspace: &Workspace,
+    wanted: &str,
+    requested: Option<&Path>,
+) -> Result<Toolchain, ToolchainError> {
+    let base = probe(requested.unwrap_or(Path::new("python3")))?;
+    let venv_check = Command::new(&base.program)
+        .args(["-c", "import venv, ensurepip"])
+        .output()
+        .map_err(|e| ToolchainError::Io(e.to_string()))?;
+    if !venv_check.status.success() {
+        return Err(ToolchainError::NoVenvModule {
+            python: base.program.display().to_string(),
+            detail: tail(&venv_check.stderr, 3),
+        });
+    }
+    let current_version = std::fs::read_to_string(workspace.venv.join(STAMP_FILE))
+        .ok()
+        .and_then(|stamp| stamp.lines().next().map(str::to_string));
+    let reusable = workspace.venv_python().exists() && current_version.as_deref() == Some(base.version.as_str());
+    if reusable {
+        eprintln!("Updating the pinned Python tools in {}…", workspace.display(&workspace.venv));
+    } else {
+        eprintln!(
+            "Setting up the course's Python environment in {} (Python {}; first run only, ~20 s)…",
+            workspace.display(&workspace.venv),
+            base.version
+        );
+    }
+    let spinner = spinner();
+    if !reusable {
+        if workspace.venv.exists() {
+            spinner.set_message("removing the outdated .venv");
+            std::fs::remove_dir_all(&workspace.venv)
+                .map_err(|e| ToolchainError::Io(format!("cannot remove {}: {e}", workspace.venv.display())))?;
+        }
+        spinner.set_message(format!("creating .venv with {}", base.program.display()));
+        let created = Command::new(&base.program)
+            .args(["-m", "venv"])
+            .arg(&workspace.venv)
+            .output()
+            .map_err(|e| ToolchainError::VenvFailed { detail: e.to_string() })?;
+        if !created.status.success() {
+            spinner.finish_and_clear();
+            return Err(ToolchainError::VenvFailed { detail: tail(&created.stderr, 10) });
+        }
+    }
+    spinner.set_message(format!("installing pinned tools from {}", workspace.display(&workspace.requirements)));
+    let installed = pip_install(&workspace.venv_python(), std::slice::from_ref(&workspace.requirements));
+    spinner.finish_and_clear();
+    installed?;
+    let stamp = format!("{}\n{wanted}", base.version);
+    std::fs::write(workspace.venv.join(STAMP_FILE), stamp)
+        .map_err(|e| ToolchainError::Io(format!("cannot write the venv stamp: {e}")))?;
+    eprintln!("Python environment ready.");
+    Ok(Toolchain {
+        python: workspace.venv_python(),
+        maturin: workspace.venv.join("bin").join("maturin"),
+        python_version: base.version,
+    })
+}
+
+fn spinner() -> ProgressBar {
+    let spinner = ProgressBar::new_spinner();
+    spinner.set_style(ProgressStyle::with_template("  {spinner} {msg} ({elapsed})").expect("valid template"));
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    spinner
+}
+
+/// The last `lines` lines of a process's output, for error messages.
+pub fn tail(bytes: &[u8], lines: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let all: Vec<&str> = text.lines().filter(|line| !line.trim().is_empty()).collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_interpreter_says_what_to_install() {
+        let error = probe(Path::new("/nonexistent/python3")).err().expect("must fail");
+        let message = error.to_string();
+        assert!(message.contains("no Python interpreter found"), "{message}");
+        assert!(message.contains("--python"), "{message}");
+    }
+
+    #[test]
+    fn an_old_interpreter_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("python3");
+        std::fs::write(&fake, "#!/bin/sh\necho 3.8.10\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let message = probe(&fake).err().expect("must fail").to_string();
+        assert!(message.contains("Python 3.8.10") && message.contains("3.10 or newer"), "{message}");
+    }
+
+    #[test]
+    fn tail_keeps_the_last_non_empty_lines() {
+        assert_eq!(tail(b"a\n\nb\nc\n\n", 2), "b\nc");
+    }
+}

@@ -1,0 +1,92 @@
+//! `cargo xtask grade-all`: every exercise of the workspace, as an instructor sees it.
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use grader::render::{self, paint, status_style};
+use grader::verdict::{CheckName, CheckStatus};
+use grader::{Grader, Report, RunOptions, Status, Variant};
+
+use crate::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Grade the reference solutions instead of the learner crates.
+    #[arg(long)]
+    solutions: bool,
+}
+
+pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let grader = Grader::open(None, python)?;
+    let variant = if args.solutions { Variant::Solution } else { Variant::Learner };
+    // Leaks and speed always count here; no flag turns them off.
+    let reports = grade_every_exercise(&grader, variant, RunOptions { leaks: true, perf: true })?;
+    let passed = reports.iter().filter(|report| report.verdict.status == Status::Passed).count();
+    match args.format {
+        Format::Json => {
+            let verdicts: Vec<_> = reports.iter().map(|report| &report.verdict).collect();
+            let summary = serde_json::json!({
+                "passed": passed,
+                "total": reports.len(),
+                "seconds": started.elapsed().as_secs_f64(),
+                "exercises": verdicts,
+            });
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        }
+        Format::Text => {
+            print_table(&reports);
+            anstream::println!("{passed} of {} passed · {:.0} s", reports.len(), started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(ExitCode::from(if passed == reports.len() { output::PASSED } else { output::NOT_PASSED }))
+}
+
+/// Build every exercise first, then run them one by one, so no timing overlaps a build.
+pub fn grade_every_exercise(grader: &Grader, variant: Variant, options: RunOptions) -> anyhow::Result<Vec<Report>> {
+    let exercises = &grader.catalog.exercises;
+    let bar = progress_bar(exercises.len() as u64 * 2);
+    let mut built = Vec::with_capacity(exercises.len());
+    for exercise in exercises {
+        bar.set_message(format!("building {}", exercise.name()));
+        built.push(grader.build(exercise, variant)?);
+        bar.inc(1);
+    }
+    let mut reports = Vec::with_capacity(exercises.len());
+    for (exercise, build) in exercises.iter().zip(&built) {
+        bar.set_message(format!("checking {}", exercise.name()));
+        reports.push(grader.run_built(exercise, variant, build, options)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(reports)
+}
+
+pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(length);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} {elapsed}")
+            .expect("valid template")
+            .progress_chars("█▓░"),
+    );
+    bar
+}
+
+pub fn print_table(reports: &[Report]) {
+    let bold = anstyle::Style::new().bold();
+    anstream::println!("{bold}{:<24}{:<14}{:<9}{:<10}{}{bold:#}", "exercise", "status", "tests", "leaks", "speed");
+    for report in reports {
+        let verdict = &report.verdict;
+        let name = render::cut(&format!("{} {}", verdict.exercise, verdict.slug), 23).0;
+        let status = paint(status_style(verdict.status), &format!("{:<14}", verdict.status.label()));
+        let cell = |check: CheckName| match verdict.check(check) {
+            Some(result) if result.status != CheckStatus::Skipped => result.summary.clone(),
+            _ => "—".to_string(),
+        };
+        let tests = cell(CheckName::Tests);
+        let leaks = cell(CheckName::Leaks);
+        anstream::println!("{name:<24}{status}{tests:<9}{leaks:<10}{}", cell(CheckName::Perf));
+    }
+}

@@ -1,0 +1,188 @@
+//! `cargo xtask verify`: the course author's proof that the course is consistent.
+//! Every solution passes every check (speed with ≥ 25 % margin), every untouched skeleton is
+//! `not_started` or `failed`, and every exercise folder is complete.
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use grader::catalog::Exercise;
+use grader::render::{paint, status_style};
+use grader::run::PerfRecord;
+use grader::verdict::{CheckDetails, CheckName};
+use grader::workspace::Workspace;
+use grader::{Grader, RunOptions, Status, Variant};
+
+use crate::output;
+
+/// A solution must beat each threshold by this factor, so a busy machine cannot flip its verdict.
+pub const PERF_MARGIN: f64 = 1.25;
+
+#[derive(clap::Args, Default)]
+pub struct Args {
+    /// Only these exercises (default: all).
+    exercises: Vec<String>,
+}
+
+pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let grader = Grader::open(None, python)?;
+    let mut selected: Vec<&Exercise> = Vec::new();
+    for query in &args.exercises {
+        match grader.catalog.find(query) {
+            Ok(exercise) => selected.push(exercise),
+            Err(unknown) => {
+                output::error(&unknown.to_string());
+                return Ok(ExitCode::from(output::GRADER_ERROR));
+            }
+        }
+    }
+    if selected.is_empty() {
+        selected = grader.catalog.exercises.iter().collect();
+    }
+    let mut problems: Vec<String> = Vec::new();
+    for exercise in &selected {
+        problems.extend(completeness_problems(&grader.workspace, exercise));
+    }
+    let bar = super::grade_all::progress_bar(selected.len() as u64 * 4);
+    let mut builds = Vec::new();
+    for exercise in &selected {
+        for variant in [Variant::Solution, Variant::Learner] {
+            bar.set_message(format!("building {} {:?}", exercise.name(), variant).to_lowercase());
+            builds.push(grader.build(exercise, variant)?);
+            bar.inc(1);
+        }
+    }
+    let mut lines = Vec::new();
+    for (exercise, pair) in selected.iter().zip(builds.chunks(2)) {
+        bar.set_message(format!("checking {} solution", exercise.name()));
+        let solution = grader.run_built(exercise, Variant::Solution, &pair[0], RunOptions { leaks: true, perf: true })?;
+        bar.inc(1);
+        bar.set_message(format!("checking {} skeleton", exercise.name()));
+        let skeleton = grader.run_built(exercise, Variant::Learner, &pair[1], RunOptions { leaks: false, perf: false })?;
+        bar.inc(1);
+        let solution_status = solution.verdict.status;
+        if solution_status != Status::Passed {
+            problems.push(format!(
+                "{}: the solution is `{}`, not `passed`:\n{}",
+                exercise.name(),
+                solution_status.label(),
+                indent(&grader::render::text(&solution.verdict, &no_extras()))
+            ));
+        }
+        let margins = perf_margins(&solution.verdict);
+        for (case, margin) in &margins {
+            if *margin < PERF_MARGIN {
+                problems.push(format!(
+                    "{}: perf case `{}` clears its threshold by only {:.2}× (needs ≥ {PERF_MARGIN}×): lower min_speedup",
+                    exercise.name(),
+                    case.case,
+                    margin
+                ));
+            }
+        }
+        let skeleton_status = skeleton.verdict.status;
+        if !matches!(skeleton_status, Status::NotStarted | Status::Failed) {
+            problems.push(format!(
+                "{}: the untouched skeleton is `{}`; it must be `not started` or `failed`",
+                exercise.name(),
+                skeleton_status.label()
+            ));
+        }
+        let margin_text = margins
+            .iter()
+            .map(|(case, margin)| format!("{} {:.1}×/{}× = {:.2}", case.case, case.speedup.unwrap_or(0.0), case.threshold, margin))
+            .collect::<Vec<_>>()
+            .join(", ");
+        lines.push(format!(
+            "{:<20} solution {}  skeleton {}  {}",
+            format!("{} {}", exercise.name(), exercise.slug),
+            paint(status_style(solution_status), &format!("{:<12}", solution_status.label())),
+            paint(status_style(skeleton_status), &format!("{:<12}", skeleton_status.label())),
+            if margin_text.is_empty() { String::new() } else { format!("perf margin: {margin_text}") }
+        ));
+    }
+    bar.finish_and_clear();
+    for line in &lines {
+        anstream::println!("{line}");
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    if problems.is_empty() {
+        anstream::println!("verify: {} exercises consistent · {seconds:.0} s", selected.len());
+        Ok(ExitCode::from(output::PASSED))
+    } else {
+        for problem in &problems {
+            output::error(problem);
+        }
+        anstream::println!("verify: {} problem(s) in {} exercises · {seconds:.0} s", problems.len(), selected.len());
+        Ok(ExitCode::from(output::NOT_PASSED))
+    }
+}
+
+/// Each perf case with `speedup / threshold`.
+fn perf_margins(verdict: &grader::Verdict) -> Vec<(PerfRecord, f64)> {
+    match verdict.check(CheckName::Perf).map(|check| &check.details) {
+        Some(CheckDetails::Perf { cases }) => cases
+            .iter()
+            .map(|case| (case.clone(), case.speedup.unwrap_or(0.0) / case.threshold))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Files and settings an exercise must have beyond a valid `exercise.toml`.
+pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<String> {
+    let mut problems = Vec::new();
+    let name = exercise.name();
+    let mut require = |path: &Path, what: &str| {
+        if !path.exists() {
+            problems.push(format!("{name}: {what} is missing ({})", workspace.display(path)));
+        }
+    };
+    require(&exercise.dir.join("README.md"), "the task description");
+    require(&exercise.dir.join("src/lib.rs"), "the skeleton");
+    require(&exercise.dir.join("pyproject.toml"), "the learner's pyproject.toml");
+    require(&exercise.solution_dir.join("src/lib.rs"), "the reference solution");
+    require(&exercise.solution_dir.join("pyproject.toml"), "the solution's pyproject.toml");
+    let has_tests = std::fs::read_dir(exercise.tests_dir()).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|entry| {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            file.starts_with("test_") && file.ends_with(".py")
+        })
+    });
+    if !has_tests {
+        problems.push(format!("{name}: no tests/test_*.py"));
+    }
+    if !(2..=12).contains(&exercise.hints.len()) {
+        problems.push(format!("{name}: has {} hints; give 2–3 per part", exercise.hints.len()));
+    }
+    for dir in [&exercise.dir, &exercise.solution_dir] {
+        match module_name(&dir.join("pyproject.toml")) {
+            Some(module) if module == exercise.module => {}
+            Some(module) => problems.push(format!(
+                "{name}: {} builds module `{module}` but exercise.toml says `{}`",
+                workspace.display(dir),
+                exercise.module
+            )),
+            None if dir.join("pyproject.toml").exists() => problems.push(format!(
+                "{name}: {}/pyproject.toml has no [tool.maturin] module-name",
+                workspace.display(dir)
+            )),
+            None => {}
+        }
+    }
+    problems
+}
+
+fn module_name(pyproject: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(pyproject).ok()?;
+    let value: toml::Table = toml::from_str(&text).ok()?;
+    value.get("tool")?.get("maturin")?.get("module-name")?.as_str().map(str::to_string)
+}
+
+fn no_extras() -> grader::render::TextOptions<'static> {
+    grader::render::TextOptions { verbose: false, next_hint: None, next_exercise: None, build_log: None, pytest_output: None }
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|line| format!("    {line}")).collect::<Vec<_>>().join("\n")
+}

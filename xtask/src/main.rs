@@ -1,0 +1,82 @@
+//! `cargo xtask`: the course's command line. This file only parses and dispatches; each command
+//! lives in `commands/` and the grading itself in the `grader` crate.
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+mod commands;
+mod output;
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Lesson 19 — CPython internals & C extensions, in Rust: check, grade and verify exercises.",
+    after_help = "Start with `cargo xtask check exercise-0`. Exit codes: 0 passed, 1 not passed, 2 usage or grader error."
+)]
+struct Cli {
+    /// Colour output: auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    /// The Python interpreter to build .venv from (default: $COURSE_PYTHON, then python3).
+    #[arg(long, global = true, value_name = "PATH")]
+    python: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build an exercise, run its tests, leak and speed checks, and show what to fix.
+    Check(commands::check::Args),
+    /// Every exercise with its title and last known status.
+    List,
+    /// Show the next hint for an exercise (one more each time).
+    Hint(commands::hint::Args),
+    /// Grade every exercise of the workspace (instructors): a summary table.
+    GradeAll(commands::grade_all::Args),
+    /// Prove the course consistent: every solution passes every check with margin, every
+    /// untouched skeleton fails cleanly, every exercise.toml is valid and complete.
+    Verify(commands::verify::Args),
+    /// Run every test of the project: Rust tests, the grader's Python tests, the lesson's
+    /// examples, then `verify`.
+    Test,
+    /// Build the lesson book (installs mdbook if missing); `--serve` serves it locally.
+    Book {
+        #[arg(long)]
+        serve: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let choice = match cli.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    };
+    choice.write_global();
+    let python = cli.python.as_deref();
+    let result = match cli.command {
+        None => commands::status::run(python),
+        Some(Command::Check(args)) => commands::check::run(args, python),
+        Some(Command::List) => commands::list::run(),
+        Some(Command::Hint(args)) => commands::hint::run(args),
+        Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
+        Some(Command::Verify(args)) => commands::verify::run(args, python),
+        Some(Command::Test) => commands::test::run(python),
+        Some(Command::Book { serve }) => { let _ = serve; Err(anyhow::anyhow!("book: not wired yet")) }
+    };
+    result.unwrap_or_else(|error| {
+        output::error(&format!("{error:#}"));
+        output::GRADER_ERROR.into()
+    })
+}
