@@ -92,7 +92,10 @@ pub fn build(
         }
         std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
     }
-    let _no_timing_meanwhile = shared_lock(&workspace.measure_lock())?;
+    let _no_timing_meanwhile = lock(&workspace.measure_lock(), Shared::Yes)?;
+    // Courses that share one target/ (the integration tests do) build crates whose artifacts have
+    // the same file name; cargo's own lock ends before maturin copies the library into the wheel.
+    let _one_build_at_a_time = lock(&workspace.target_dir.join("grader").join("build.lock"), Shared::No)?;
     // `--compatibility linux --auditwheel skip`: the wheel never leaves this machine, and the
     // manylinux audit costs half a second per build.
     let output = Command::new(&toolchain.maturin)
@@ -125,8 +128,14 @@ pub fn build(
     Ok(BuildOutcome::Built { module_dir, seconds: started.elapsed().as_secs_f64() })
 }
 
-/// Builds hold this shared; perf measurement takes it exclusively (see `lessongrader/perf.py`).
-fn shared_lock(path: &Path) -> Result<File, BuildError> {
+enum Shared {
+    Yes,
+    No,
+}
+
+/// Builds hold the measure lock shared; perf measurement takes it exclusively (see
+/// `lessongrader/perf.py`), so nothing of ours builds while a perf case is timed.
+fn lock(path: &Path, shared: Shared) -> Result<File, BuildError> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
     }
@@ -136,7 +145,11 @@ fn shared_lock(path: &Path) -> Result<File, BuildError> {
         .write(true)
         .open(path)
         .map_err(|e| io_error("open", path, e))?;
-    file.lock_shared().map_err(|e| io_error("lock", path, e))?;
+    match shared {
+        Shared::Yes => file.lock_shared(),
+        Shared::No => file.lock(),
+    }
+    .map_err(|e| io_error("lock", path, e))?;
     Ok(file)
 }
 

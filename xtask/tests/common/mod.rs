@@ -1,0 +1,99 @@
+//! Runs the real `xtask` binary over a private copy of the fixture course
+//! (`grader/tests/fixtures/course`), sharing the repository's `.venv` and `target/` so that pyo3
+//! is compiled once for every test.
+#![allow(dead_code)]
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub struct Course {
+    pub dir: tempfile::TempDir,
+}
+
+impl Course {
+    /// A fresh copy of the fixture course, with only the named exercises (all when empty).
+    pub fn new(only: &[&str]) -> Self {
+        let dir = tempfile::Builder::new().prefix("course-").tempdir().unwrap();
+        let source = repo().join("grader/tests/fixtures/course");
+        copy_tree(&source, dir.path(), &|path: &Path| {
+            let parent_is_exercises = path.parent().is_some_and(|p| p.ends_with("exercises"));
+            !parent_is_exercises
+                || only.is_empty()
+                || only.iter().any(|name| path.file_name().unwrap().to_string_lossy().starts_with(name))
+        });
+        Self { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command
+            .args(args)
+            .current_dir(self.root())
+            .env("COURSE_ROOT", self.root())
+            .env("COURSE_VENV", repo().join(".venv"))
+            .env("NO_COLOR", "1")
+            .env_remove("CLICOLOR_FORCE");
+        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+            command.env("CARGO_TARGET_DIR", repo().join("target"));
+        }
+        command
+    }
+
+    pub fn xtask(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().expect("xtask runs");
+        Run::from(output)
+    }
+
+    pub fn write(&self, relative: &str, text: &str) {
+        std::fs::write(self.root().join(relative), text).unwrap();
+    }
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+    }
+    /// Both streams, for assertion messages.
+    pub fn all(&self) -> String {
+        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr)
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap();
+        if name == "target" || name == "__pycache__" || !keep(&path) {
+            continue;
+        }
+        if path.is_dir() {
+            copy_tree(&path, &to.join(name), keep);
+        } else {
+            std::fs::copy(&path, to.join(name)).unwrap();
+        }
+    }
+}
