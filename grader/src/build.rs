@@ -53,7 +53,7 @@ pub struct CompilerError {
 #[derive(Debug)]
 pub enum BuildOutcome {
     /// The folder to put on PYTHONPATH: it holds the importable extension module.
-    Built { module_dir: PathBuf, seconds: f64 },
+    Built { module_dir: PathBuf, log: String, seconds: f64 },
     /// The crate does not compile (or maturin refused it).
     Failed { errors: Vec<CompilerError>, log: String, seconds: f64 },
 }
@@ -125,7 +125,7 @@ pub fn build(
     }
     let wheel = find_wheel(&wheel_dir)?;
     extract_extension(&wheel, &module_dir, &exercise.module)?;
-    Ok(BuildOutcome::Built { module_dir, seconds: started.elapsed().as_secs_f64() })
+    Ok(BuildOutcome::Built { module_dir, log, seconds: started.elapsed().as_secs_f64() })
 }
 
 enum Shared {

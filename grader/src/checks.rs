@@ -262,25 +262,26 @@ fn todo_sites(workspace: &Workspace, run: &RunOutcome) -> Vec<TodoSite> {
     sites
 }
 
-/// `Type::method` or `function` for the Rust function containing `line` (1-based).
+/// `Type::method` or `function` for the Rust function containing `line` (1-based): the nearest
+/// `fn` above it, and the `impl` enclosing that `fn` if the first less-indented line above is one.
 pub fn enclosing_function(source: &str, line: u32) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     let upto = (line as usize).min(lines.len());
-    let mut function = None;
-    for text in lines[..upto].iter().rev() {
+    let indentation = |text: &str| text.len() - text.trim_start().len();
+    let (fn_index, function) =
+        lines[..upto].iter().enumerate().rev().find_map(|(index, text)| Some((index, item_name(text.trim_start(), "fn ")?)))?;
+    let fn_indent = indentation(lines[fn_index]);
+    for text in lines[..fn_index].iter().rev() {
         let trimmed = text.trim_start();
-        if function.is_none() {
-            if let Some(name) = item_name(trimmed, "fn ") {
-                function = Some(name);
-            }
-        } else if let Some(type_name) = impl_target(trimmed) {
-            return function.map(|f| format!("{type_name}::{f}"));
-        } else if !text.starts_with(char::is_whitespace) && !trimmed.is_empty() && !trimmed.starts_with(['#', '/', '}']) {
-            // Reached the next item at column 0 without passing an `impl`: a free function.
-            break;
+        if trimmed.is_empty() || trimmed.starts_with("#[") || trimmed.starts_with("//") || indentation(text) >= fn_indent {
+            continue;
         }
+        return Some(match impl_target(trimmed) {
+            Some(type_name) => format!("{type_name}::{function}"),
+            None => function,
+        });
     }
-    function
+    Some(function)
 }
 
 fn item_name(line: &str, keyword: &str) -> Option<String> {

@@ -73,7 +73,7 @@ impl Grader {
     ) -> Result<Report, GraderError> {
         let started = Instant::now();
         let (run, build_log): (Option<RunOutcome>, Option<String>) = match built {
-            BuildOutcome::Built { module_dir, .. } => {
+            BuildOutcome::Built { module_dir, log, .. } => {
                 let mut tests_dirs = vec![exercise.tests_dir()];
                 let hidden = exercise.solution_dir.join("tests_hidden");
                 if hidden.is_dir() && variant == Variant::Solution {
@@ -82,7 +82,7 @@ impl Grader {
                 let outcome =
                     run::run_tests(&self.workspace, &self.toolchain, exercise, module_dir, &tests_dirs, options)
                         .map_err(|e| GraderError(e.to_string()))?;
-                (Some(outcome), None)
+                (Some(outcome), Some(log.clone()))
             }
             BuildOutcome::Failed { log, .. } => (None, Some(log.clone())),
         };

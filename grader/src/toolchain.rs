@@ -300,6 +300,41 @@ mod tests {
         assert!(message.contains("Python 3.8.10") && message.contains("3.10 or newer"), "{message}");
     }
 
+    fn fake_workspace(dir: &Path) -> Workspace {
+        let mut workspace = Workspace::from_env(Some(dir.to_path_buf()));
+        workspace.venv = dir.join(".venv");
+        workspace.requirements = dir.join("requirements.txt");
+        std::fs::write(&workspace.requirements, "maturin==1.0\n").unwrap();
+        std::fs::create_dir_all(workspace.venv.join("bin")).unwrap();
+        for tool in ["python", "maturin"] {
+            std::fs::write(workspace.venv.join("bin").join(tool), "").unwrap();
+        }
+        workspace
+    }
+
+    #[test]
+    fn a_current_venv_is_ready_without_starting_python() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = fake_workspace(dir.path());
+        std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==1.0\n").unwrap();
+        let wanted = wanted_stamp_body(&workspace).unwrap();
+        let toolchain = ready(&workspace, &wanted, None).unwrap().expect("ready");
+        assert_eq!(toolchain.python_version, "3.11.7");
+    }
+
+    #[test]
+    fn changed_pins_a_missing_stamp_or_a_vanished_interpreter_need_repair() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = fake_workspace(dir.path());
+        let wanted = wanted_stamp_body(&workspace).unwrap();
+        assert!(ready(&workspace, &wanted, None).unwrap().is_none(), "no stamp");
+        std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==0.9\n").unwrap();
+        assert!(ready(&workspace, &wanted, None).unwrap().is_none(), "outdated pins");
+        std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==1.0\n").unwrap();
+        std::fs::remove_file(workspace.venv.join("bin/python")).unwrap();
+        assert!(ready(&workspace, &wanted, None).unwrap().is_none(), "interpreter gone");
+    }
+
     #[test]
     fn tail_keeps_the_last_non_empty_lines() {
         assert_eq!(tail(b"a\n\nb\nc\n\n", 2), "b\nc");

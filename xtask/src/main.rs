@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod book;
 mod commands;
 mod output;
 
@@ -73,7 +74,7 @@ fn main() -> ExitCode {
         Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
         Some(Command::Verify(args)) => commands::verify::run(args, python),
         Some(Command::Test) => commands::test::run(python),
-        Some(Command::Book { serve }) => { let _ = serve; Err(anyhow::anyhow!("book: not wired yet")) }
+        Some(Command::Book { serve }) => book::run(&grader::workspace::Workspace::from_env(None).root, serve),
     };
     result.unwrap_or_else(|error| {
         output::error(&format!("{error:#}"));

@@ -35,7 +35,7 @@ pub fn render(comparison: &Comparison, indent: &str, width: usize) -> String {
     let diff = TextDiff::from_lines(expected.as_str(), actual.as_str());
     let mut shown = 0;
     let mut hidden = 0;
-    let room = width.saturating_sub(indent.chars().count() + 1);
+    let room = width.saturating_sub(indent.chars().count() + 2); // the sign and a possible `…`
     for group in diff.grouped_ops(CONTEXT) {
         let (first, last) = (group.first().expect("non-empty group"), group.last().expect("non-empty group"));
         let old = first.old_range().start..last.old_range().end;
@@ -144,8 +144,11 @@ mod tests {
 
     #[test]
     fn changed_characters_are_emphasised_in_colour() {
-        let diff = render(&text("colour", "color"), "", 100);
-        assert!(diff.contains("\u{1b}[1m") || diff.contains("\u{1b}[4m"), "{diff:?}");
+        let plain = strip(&render(&text("the colour is red", "the color is red"), "", 100));
+        let painted = render(&text("the colour is red", "the color is red"), "", 100);
+        let bold_red = AnsiColor::Red.on_default().effects(EMPHASIS);
+        assert!(painted.contains(&format!("{bold_red}")), "{painted:?}");
+        assert!(plain.contains("-the colour is red\n+the color is red\n"), "{plain}");
     }
 
     #[test]
