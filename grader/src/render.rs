@@ -39,6 +39,7 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
     out.push_str(&headline(verdict));
     out.push('\n');
     match verdict.status {
+        Status::Passed if verdict.variant == crate::build::Variant::Solution => {}
         Status::Passed => {
             if let Some(next) = options.next_exercise {
                 out.push_str(&format!("  Next: cargo xtask check {}\n", next.name()));
