@@ -97,7 +97,11 @@ pub fn judge(
         RunEnd::Finished => Status::Passed,
     };
     let finished = verdict.status == Status::Passed || verdict.status == Status::Failed;
-    let leaks = leaks_check(run, options, finished && tests.status == CheckStatus::Passed);
+    let leaks = if exercise.leaks.enabled {
+        leaks_check(run, options, finished && tests.status == CheckStatus::Passed)
+    } else {
+        skipped(CheckName::Leaks, "off for this exercise")
+    };
     let perf = perf_check(exercise, run, options, finished && tests.status == CheckStatus::Passed);
     if verdict.status == Status::Passed
         && (leaks.status == CheckStatus::Failed || perf.status == CheckStatus::Failed)

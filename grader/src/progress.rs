@@ -1,9 +1,12 @@
 //! The learner's progress: one small TOML file at the course root (git-ignored), written after
-//! every check. It is only a cache of verdicts: a missing or corrupt file is rebuilt, never fatal.
+//! every check. It is only a cache of verdicts: a missing file is an empty one, and a corrupt file
+//! (or a corrupt entry in it) is dropped with a note and filled in again by the next checks —
+//! never fatal. Paths are never stored, so the file can be copied to another checkout.
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::verdict::{CheckName, CheckStatus, Status, Verdict};
@@ -17,6 +20,9 @@ const HEADER: &str = "\
 #   status        passed | failed | not_started | build_failed | crashed | timed_out | error
 #   checked_at    when the last check finished (UTC)
 #   failed_checks which checks failed last time: tests, leaks, perf, build
+#   unchecked     checks a quicker run skipped (--no-leaks, --no-perf, watch mode): a pass
+#                 counts once they have run too
+#   passed_at     when the exercise first passed every check (unlocks `cargo xtask solution`)
 #   hints_shown   how many hints `cargo xtask hint` has shown
 ";
 
@@ -34,8 +40,68 @@ pub struct ExerciseProgress {
     pub checked_at: Option<String>,
     #[serde(default)]
     pub failed_checks: Vec<String>,
+    /// Checks the last run skipped on request (`leaks`, `perf`); only kept while `status` is
+    /// `passed`, which then means "passed what ran".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
+    /// The first time every check passed. Later failures do not take it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed_at: Option<String>,
     #[serde(default)]
     pub hints_shown: usize,
+}
+
+impl ExerciseProgress {
+    /// Passed, and nothing was skipped.
+    pub fn fully_passed(&self) -> bool {
+        self.status == Some(Status::Passed) && self.unchecked.is_empty()
+    }
+
+    /// How long ago the last check finished (`None` when never checked or unreadable).
+    pub fn checked_ago(&self, now: SystemTime) -> Option<Duration> {
+        let checked = humantime::parse_rfc3339(self.checked_at.as_deref()?).ok()?;
+        Some(now.duration_since(checked).unwrap_or_default())
+    }
+
+    /// The status as a person reads it: `passed`, `passed (speed not checked)`, `not started`.
+    pub fn label(&self) -> String {
+        match self.status {
+            None => "not checked yet".into(),
+            Some(Status::Passed) if !self.unchecked.is_empty() => {
+                let skipped: Vec<&str> = self.unchecked.iter().map(|key| check_words(key)).collect();
+                format!("passed ({} not checked)", skipped.join(" and "))
+            }
+            Some(status) => status.label().into(),
+        }
+    }
+
+    /// Apply a new verdict, checked at `now` (RFC 3339).
+    fn apply(&mut self, verdict: &Verdict, now: &str) {
+        let had_full_pass = self.fully_passed();
+        self.status = Some(verdict.status);
+        self.checked_at = Some(now.to_string());
+        self.failed_checks = keys(verdict, CheckStatus::Failed, |_| true);
+        // A quicker run that passes does not take back an earlier full pass: it agrees with it on
+        // everything it ran.
+        self.unchecked = if verdict.status == Status::Passed && !had_full_pass {
+            keys(verdict, CheckStatus::Skipped, |summary| summary.starts_with("skipped (--no-"))
+        } else {
+            Vec::new()
+        };
+        if self.fully_passed() && self.passed_at.is_none() {
+            self.passed_at = Some(now.to_string());
+        }
+    }
+}
+
+/// The keys of `verdict`'s checks with `status` (and a summary `which` accepts).
+fn keys(verdict: &Verdict, status: CheckStatus, which: impl Fn(&str) -> bool) -> Vec<String> {
+    verdict
+        .checks
+        .iter()
+        .filter(|check| check.status == status && which(&check.summary))
+        .map(|check| check_key(check.name).to_string())
+        .collect()
 }
 
 /// Reading and writing the progress file.
@@ -48,20 +114,33 @@ impl ProgressFile {
         Self { path: root.join(FILE_NAME) }
     }
 
-    /// The recorded progress; a corrupt file is reported once on stderr and replaced.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The recorded progress. Whatever cannot be read (the whole file, one exercise's table or
+    /// one value in it) is reported once on stderr and left out; the next save replaces it.
     pub fn load(&self) -> Progress {
-        let Ok(text) = std::fs::read_to_string(&self.path) else { return Progress::default() };
-        match toml::from_str(&text) {
-            Ok(progress) => progress,
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Progress::default(),
             Err(error) => {
-                eprintln!(
-                    "note: {} is not valid ({}); starting it afresh — checks will fill it in again.",
-                    self.path.display(),
-                    error.message()
-                );
-                Progress::default()
+                eprintln!("note: cannot read {} ({error}); starting from an empty progress.", self.path.display());
+                return Progress::default();
             }
+        };
+        let (progress, problems) = parse(&text);
+        if let Some(first) = problems.first() {
+            let more = match problems.len() {
+                1 => String::new(),
+                n => format!(" (and {} more problem{})", n - 1, if n == 2 { "" } else { "s" }),
+            };
+            eprintln!(
+                "note: {} is damaged: {first}{more}; what cannot be read is dropped and the next check fills it in again.",
+                self.path.display()
+            );
         }
+        progress
     }
 
     pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
@@ -74,15 +153,19 @@ impl ProgressFile {
     /// Record a learner verdict (never a solution's).
     pub fn record(&self, verdict: &Verdict) -> std::io::Result<()> {
         let mut progress = self.load();
-        let entry = progress.exercises.entry(verdict.exercise.clone()).or_default();
-        entry.status = Some(verdict.status);
-        entry.checked_at = Some(humantime::format_rfc3339_seconds(SystemTime::now()).to_string());
-        entry.failed_checks = verdict
-            .checks
-            .iter()
-            .filter(|check| check.status == CheckStatus::Failed)
-            .map(|check| check_key(check.name).to_string())
-            .collect();
+        let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+        progress.exercises.entry(verdict.exercise.clone()).or_default().apply(verdict, &now);
+        self.save(&progress)
+    }
+
+    /// Forget the last verdict of an exercise (its code was reset); hints and `passed_at` stay.
+    pub fn forget_verdict(&self, exercise: &str) -> std::io::Result<()> {
+        let mut progress = self.load();
+        let Some(entry) = progress.exercises.get_mut(exercise) else { return Ok(()) };
+        entry.status = None;
+        entry.checked_at = None;
+        entry.failed_checks.clear();
+        entry.unchecked.clear();
         self.save(&progress)
     }
 
@@ -101,11 +184,67 @@ impl Progress {
     pub fn status(&self, exercise: &str) -> Option<Status> {
         self.exercises.get(exercise).and_then(|entry| entry.status)
     }
+    /// The last check passed every check (none skipped): the exercise is done.
     pub fn passed(&self, exercise: &str) -> bool {
-        self.status(exercise) == Some(Status::Passed)
+        self.exercises.get(exercise).is_some_and(ExerciseProgress::fully_passed)
+    }
+    /// Done now, or done once before (the solution stays unlocked after a later failure or reset).
+    pub fn ever_passed(&self, exercise: &str) -> bool {
+        self.exercises.get(exercise).is_some_and(|entry| entry.passed_at.is_some() || entry.fully_passed())
     }
     pub fn hints_shown(&self, exercise: &str) -> usize {
         self.exercises.get(exercise).map_or(0, |entry| entry.hints_shown)
+    }
+    /// `passed`, `failed`, `passed (speed not checked)`, `not checked yet`.
+    pub fn label(&self, exercise: &str) -> String {
+        self.exercises.get(exercise).map_or_else(|| "not checked yet".into(), ExerciseProgress::label)
+    }
+}
+
+/// Read what can be read; every part that cannot is described in the returned problems.
+fn parse(text: &str) -> (Progress, Vec<String>) {
+    let mut problems = Vec::new();
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(table) => table,
+        Err(error) => return (Progress::default(), vec![format!("not TOML ({})", error.message().trim())]),
+    };
+    let mut progress = Progress::default();
+    let exercises = match table.get("exercises") {
+        None => return (progress, problems),
+        Some(toml::Value::Table(exercises)) => exercises,
+        Some(_) => return (progress, vec!["`exercises` is not a table".into()]),
+    };
+    for (name, value) in exercises {
+        let Some(fields) = value.as_table() else {
+            problems.push(format!("`exercises.{name}` is not a table"));
+            continue;
+        };
+        let mut entry = ExerciseProgress::default();
+        entry.status = value_of(name, "status", fields, &mut problems);
+        entry.checked_at = value_of(name, "checked_at", fields, &mut problems);
+        entry.failed_checks = value_of(name, "failed_checks", fields, &mut problems).unwrap_or_default();
+        entry.unchecked = value_of(name, "unchecked", fields, &mut problems).unwrap_or_default();
+        entry.passed_at = value_of(name, "passed_at", fields, &mut problems);
+        entry.hints_shown = value_of(name, "hints_shown", fields, &mut problems).unwrap_or_default();
+        progress.exercises.insert(name.clone(), entry);
+    }
+    (progress, problems)
+}
+
+/// One field of one exercise's table; unknown keys are ignored (a newer grader may add some).
+fn value_of<T: DeserializeOwned>(
+    exercise: &str,
+    key: &str,
+    fields: &toml::Table,
+    problems: &mut Vec<String>,
+) -> Option<T> {
+    let value = fields.get(key)?;
+    match value.clone().try_into() {
+        Ok(parsed) => Some(parsed),
+        Err(_) => {
+            problems.push(format!("`exercises.{exercise}.{key} = {value}` is not valid"));
+            None
+        }
     }
 }
 
@@ -118,9 +257,22 @@ fn check_key(name: CheckName) -> &'static str {
     }
 }
 
+/// A check's key (`perf`) as a learner calls it (`speed`).
+pub fn check_words(key: &str) -> &str {
+    match key {
+        "perf" => "speed",
+        "leaks" => "leak hunt",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::build::{BuildOutcome, Variant};
+    use crate::catalog::{Exercise, LeakSettings, PerfCase};
+    use crate::run::{Record, RunEnd, RunOptions, RunOutcome, TestRecord};
+    use crate::workspace::Workspace;
 
     #[test]
     fn a_corrupt_file_is_replaced_not_fatal() {
@@ -142,5 +294,203 @@ mod tests {
             file.hint_shown("exercise-0", 2).unwrap();
         }
         assert_eq!(file.load().hints_shown("exercise-0"), 2);
+    }
+
+    #[test]
+    fn a_missing_file_is_empty_progress_and_the_first_record_creates_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProgressFile::at(dir.path());
+        assert_eq!(file.load(), Progress::default());
+        assert!(!file.load().passed("exercise-0"));
+        file.record(&verdict_of(&exercise(false), Status::Passed, RunOptions { leaks: true, perf: true })).unwrap();
+        assert!(file.load().passed("exercise-0"));
+    }
+
+    #[test]
+    fn one_damaged_entry_is_dropped_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(FILE_NAME),
+            r#"
+[exercises.exercise-0]
+status = "passed"
+checked_at = "2026-11-28T04:09:24Z"
+passed_at = "2026-11-28T04:09:24Z"
+hints_shown = 2
+a_field_from_a_newer_grader = true
+
+[exercises.exercise-1]
+status = "exploded"
+hints_shown = "three"
+failed_checks = ["tests"]
+
+[exercises]
+exercise-2 = 7
+"#,
+        )
+        .unwrap();
+        let (progress, problems) = parse(&std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap());
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].contains("exercises.exercise-1.status"), "{problems:?}");
+        assert!(progress.passed("exercise-0"));
+        assert_eq!(progress.hints_shown("exercise-0"), 2);
+        assert_eq!(progress.status("exercise-1"), None);
+        assert_eq!(progress.hints_shown("exercise-1"), 0);
+        assert_eq!(progress.exercises["exercise-1"].failed_checks, ["tests"]);
+        assert!(!progress.exercises.contains_key("exercise-2"));
+    }
+
+    #[test]
+    fn a_duplicate_table_is_not_toml_and_starts_afresh() {
+        let (progress, problems) = parse("[exercises.exercise-0]\nstatus = \"passed\"\n[exercises.exercise-0]\n");
+        assert_eq!(progress, Progress::default());
+        assert!(problems[0].starts_with("not TOML"), "{problems:?}");
+    }
+
+    #[test]
+    fn the_file_round_trips_and_names_no_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProgressFile::at(dir.path());
+        file.record(&verdict_of(&exercise(true), Status::Failed, RunOptions { leaks: true, perf: true })).unwrap();
+        file.hint_shown("exercise-0", 3).unwrap();
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        assert!(!text.contains(&*dir.path().to_string_lossy()), "{text}");
+        assert!(text.contains("[exercises.exercise-0]\nstatus = \"failed\"\n"), "{text}");
+        let (parsed, problems) = parse(&text);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(parsed, file.load());
+        assert_eq!(parsed.exercises["exercise-0"].failed_checks, ["tests"]);
+    }
+
+    #[test]
+    fn a_pass_that_skipped_the_speed_check_is_not_done_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProgressFile::at(dir.path());
+        let with_perf = exercise(true);
+        file.record(&verdict_of(&with_perf, Status::Passed, RunOptions { leaks: true, perf: false })).unwrap();
+        let progress = file.load();
+        assert_eq!(progress.status("exercise-0"), Some(Status::Passed));
+        assert_eq!(progress.exercises["exercise-0"].unchecked, ["perf"]);
+        assert!(!progress.passed("exercise-0") && !progress.ever_passed("exercise-0"));
+        assert_eq!(progress.label("exercise-0"), "passed (speed not checked)");
+
+        file.record(&verdict_of(&with_perf, Status::Passed, RunOptions { leaks: true, perf: true })).unwrap();
+        assert!(file.load().passed("exercise-0"));
+        // A quicker pass afterwards keeps the full pass; a failure does not, but the solution stays unlocked.
+        file.record(&verdict_of(&with_perf, Status::Passed, RunOptions { leaks: false, perf: false })).unwrap();
+        assert!(file.load().passed("exercise-0"), "{:?}", file.load());
+        file.record(&verdict_of(&with_perf, Status::Failed, RunOptions { leaks: true, perf: false })).unwrap();
+        let progress = file.load();
+        assert!(!progress.passed("exercise-0") && progress.ever_passed("exercise-0"));
+        assert_eq!(progress.label("exercise-0"), "failed");
+    }
+
+    #[test]
+    fn an_exercise_without_speed_cases_passes_without_the_speed_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProgressFile::at(dir.path());
+        file.record(&verdict_of(&exercise(false), Status::Passed, RunOptions { leaks: true, perf: false })).unwrap();
+        assert!(file.load().passed("exercise-0"));
+        file.record(&verdict_of(&exercise(false), Status::Failed, RunOptions { leaks: false, perf: false })).unwrap();
+        assert!(file.load().exercises["exercise-0"].unchecked.is_empty());
+    }
+
+    #[test]
+    fn forgetting_a_verdict_keeps_hints_and_the_unlocked_solution() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ProgressFile::at(dir.path());
+        file.record(&verdict_of(&exercise(false), Status::Passed, RunOptions { leaks: true, perf: true })).unwrap();
+        file.hint_shown("exercise-0", 2).unwrap();
+        file.forget_verdict("exercise-0").unwrap();
+        file.forget_verdict("exercise-9").unwrap();
+        let progress = file.load();
+        assert_eq!(progress.status("exercise-0"), None);
+        assert_eq!(progress.label("exercise-0"), "not checked yet");
+        assert!(progress.ever_passed("exercise-0"));
+        assert_eq!(progress.hints_shown("exercise-0"), 1);
+    }
+
+    #[test]
+    fn age_of_the_last_check() {
+        let entry = ExerciseProgress { checked_at: Some("2026-11-28T04:00:00Z".into()), ..Default::default() };
+        let later = humantime::parse_rfc3339("2026-11-28T05:30:00Z").unwrap();
+        assert_eq!(entry.checked_ago(later), Some(Duration::from_secs(90 * 60)));
+        let garbled = ExerciseProgress { checked_at: Some("yesterday".into()), ..Default::default() };
+        assert_eq!(garbled.checked_ago(later), None);
+    }
+
+    fn exercise(with_perf: bool) -> Exercise {
+        let perf = with_perf.then(|| PerfCase {
+            name: "sum".into(),
+            baseline: "baseline:sum".into(),
+            candidate: "fx:sum".into(),
+            setup: "baseline:setup".into(),
+            min_speedup: 2.0,
+            threads: false,
+            hint: String::new(),
+        });
+        Exercise {
+            id: 0,
+            slug: "passes".into(),
+            title: "Passes".into(),
+            module: "fx".into(),
+            timeout_secs: 60,
+            hints: vec!["one".into()],
+            leaks: LeakSettings::default(),
+            perf: perf.into_iter().collect(),
+            dir: "/course/exercises/00-passes".into(),
+            solution_dir: "/course/solutions/00-passes".into(),
+        }
+    }
+
+    /// A verdict made by the real judge, so the recorded keys follow its summaries.
+    fn verdict_of(exercise: &Exercise, status: Status, options: RunOptions) -> Verdict {
+        let test = |outcome: &str| {
+            Record::Test(TestRecord {
+                nodeid: "tests/test_fx.py::test_one".into(),
+                name: "test_one".into(),
+                file: "tests/test_fx.py".into(),
+                line: 3,
+                when: "call".into(),
+                outcome: outcome.into(),
+                duration: 0.0,
+                message: None,
+                exception: None,
+                summary: None,
+                failing_line: None,
+                statement: None,
+                panic: None,
+                comparison: None,
+                leak: None,
+            })
+        };
+        let mut records = vec![
+            Record::SessionStart { python: "3.11".into() },
+            test(if status == Status::Passed { "passed" } else { "failed" }),
+            Record::LeakSummary { tests_hunted: 1, seconds: 0.1 },
+        ];
+        if options.perf && status == Status::Passed {
+            records.push(Record::Perf(crate::run::PerfRecord {
+                case: "sum".into(),
+                status: "passed".into(),
+                speedup: Some(3.0),
+                threshold: 2.0,
+                min_ratio: None,
+                max_ratio: None,
+                pairs: 15,
+                retried: false,
+                timer: "cpu".into(),
+                seconds: 1.0,
+                message: String::new(),
+                hint: None,
+            }));
+        }
+        records.push(Record::SessionFinish { exitstatus: 0 });
+        let run = RunOutcome { records, end: RunEnd::Finished, stdout: String::new(), stderr: String::new(), seconds: 1.0 };
+        let built = BuildOutcome::Built { module_dir: "/tmp/m".into(), log: String::new(), seconds: 0.5 };
+        let workspace = Workspace::from_env(Some("/course".into()));
+        let verdict = crate::checks::judge(&workspace, exercise, Variant::Learner, &built, Some(&run), options);
+        assert_eq!(verdict.status, status, "{verdict:#?}");
+        verdict
     }
 }

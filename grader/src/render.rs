@@ -8,7 +8,6 @@ pub mod diff;
 use anstyle::{AnsiColor, Style};
 
 use crate::catalog::Exercise;
-use crate::checks::trim_float;
 use crate::verdict::{CheckDetails, CheckName, CheckStatus, Problem, Status, Verdict};
 
 /// Output fits this many columns.
@@ -128,6 +127,13 @@ fn failed_headline(verdict: &Verdict) -> String {
             let failed = total.saturating_sub(*passed).max(failures.len() as u32);
             return format!("{failed} of {total} tests failed");
         }
+    }
+    let perf_wrong = matches!(
+        verdict.check(CheckName::Perf).map(|check| &check.details),
+        Some(CheckDetails::Perf { cases }) if cases.iter().any(|case| case.status == "error")
+    );
+    if perf_wrong {
+        return "tests pass, but the speed check got a wrong answer".into();
     }
     match (failed_check(CheckName::Leaks), failed_check(CheckName::Perf)) {
         (true, true) => "tests pass, but memory leaks and it is too slow".into(),
@@ -298,19 +304,11 @@ fn perf_misses(verdict: &Verdict, out: &mut String) {
     let Some(check) = verdict.check(CheckName::Perf) else { return };
     let CheckDetails::Perf { cases } = &check.details else { return };
     for case in cases.iter().filter(|case| case.status != "passed") {
-        let line = match (case.speedup, case.status.as_str()) {
-            (Some(speedup), "failed") => {
-                let spread = match (case.min_ratio, case.max_ratio) {
-                    (Some(low), Some(high)) => format!("; ratios {low:.1}–{high:.1} over {} pairs", case.pairs),
-                    _ => String::new(),
-                };
-                format!(
-                    "{}: {speedup:.1}× faster than pure Python (needs ≥ {}×{spread})",
-                    case.case,
-                    trim_float(case.threshold)
-                )
-            }
-            _ => format!("{}: {}", case.case, case.message),
+        // The perf protocol writes a self-contained message (speedup or slowdown, threshold, spread).
+        let line = if case.message.is_empty() {
+            format!("{}: {}", case.case, case.status)
+        } else {
+            format!("{}: {}", case.case, case.message)
         };
         for (index, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
             out.push_str(&format!("{}{part}\n", if index == 0 { "  " } else { "    " }));

@@ -1,0 +1,730 @@
+"""Tests of `lessongrader.perf` with pure-Python stand-ins for a learner's module.
+
+The stand-ins live in a module written to a temporary folder that is only on `sys.path` (not on
+PYTHONPATH), so the retry in a fresh interpreter can only find them if it really gets our sys.path.
+Their speeds are set by how many times they repeat the same loop: `fast` does the baseline's work
+once where the baseline does it twelve times, `slow` does it twelve times too.
+"""
+
+import fcntl
+import gc
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from lessongrader import perf  # on sys.path through conftest.py
+
+PYTHON_SUPPORT = Path(__file__).resolve().parents[1]
+
+FAKES = '''
+"""Pure-Python stand-ins for a learner's module (see test_perf.py)."""
+import fcntl
+import gc
+import os
+
+BASELINE_ROUNDS = 12
+conditions = []
+calls = {"drifting": 0}
+
+
+def _work(values, rounds):
+    total = 0.0
+    for _ in range(rounds):
+        total = 0.0
+        for value in values:
+            total += value * value
+    return total
+
+
+def make_input():
+    return ([float(i % 97) - 48.5 for i in range(2000)],)
+
+
+def make_list_input():
+    return [[float(i) for i in range(2000)]]
+
+
+def make_no_tuple():
+    return 42
+
+
+def baseline(values):
+    return _work(values, BASELINE_ROUNDS)
+
+
+def fast(values):
+    return _work(values, 1)
+
+
+def slow(values):
+    return _work(values, BASELINE_ROUNDS)
+
+
+def very_slow(values):
+    return _work(values, 4 * BASELINE_ROUNDS)
+
+
+def wrong(values):
+    return _work(values, 1) * (1 + 1e-6)
+
+
+def as_int(values):
+    return int(_work(values, 1))
+
+
+def raising(values):
+    raise ValueError("values must be positive")
+
+
+class FakePanic(BaseException):
+    """Like pyo3_runtime.PanicException: a BaseException, not an Exception."""
+
+
+def panicking(values):
+    raise FakePanic("not yet implemented")
+
+
+def exiting(values):
+    raise SystemExit(0)
+
+
+class AlwaysEqual:
+    def __eq__(self, other):
+        return True
+
+
+def always_equal(values):
+    return AlwaysEqual()
+
+
+def mutating(values):
+    values.append(1.0)
+    return _work(values[:-1], 1)
+
+
+def drifting(values):
+    calls["drifting"] += 1
+    result = _work(values, 1)
+    return result if calls["drifting"] <= 3 else result + 1.0
+
+
+def conditions_probe(values):
+    import sys
+    import tracemalloc
+
+    conditions.append(
+        {
+            "gc": gc.isenabled(),
+            "trace": sys.gettrace() is not None,
+            "profile": sys.getprofile() is not None,
+            "tracemalloc": tracemalloc.is_tracing(),
+        }
+    )
+    return _work(values, 1)
+
+
+def lock_probe(values):
+    """Fast; records whether the measurement lock could be taken shared meanwhile."""
+    fd = os.open(os.environ["FAKE_PERF_LOCK"], os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        state = "free"
+    except BlockingIOError:
+        state = "held"
+    finally:
+        os.close(fd)
+    with open(os.environ["FAKE_PERF_PROBE"], "a") as out:
+        out.write(state + "\\n")
+    return _work(values, 1)
+
+
+_pid_recorded = False
+
+
+def fast_recording_pid(values):
+    global _pid_recorded
+    if not _pid_recorded:
+        with open(os.environ["FAKE_PERF_PIDS"], "a") as out:
+            out.write(f"{os.getpid()}\\n")
+        _pid_recorded = True
+    return _work(values, 1)
+'''
+
+
+@pytest.fixture(scope="session")
+def fakes_dir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fakes")
+    (folder / "perf_fakes.py").write_text(FAKES)
+    return folder
+
+
+@pytest.fixture
+def fakes(fakes_dir, monkeypatch):
+    monkeypatch.syspath_prepend(str(fakes_dir))
+    import perf_fakes
+
+    perf_fakes.conditions.clear()
+    perf_fakes.calls["drifting"] = 0
+    return perf_fakes
+
+
+@pytest.fixture
+def settings(tmp_path, fakes_dir):
+    return {
+        "lock_path": str(tmp_path / "grader" / "measure.lock"),
+        "perf_pairs": 5,
+        "exercise": {"tests_dir": str(fakes_dir)},
+    }
+
+
+def case(candidate="fast", min_speedup=4.0, **extra):
+    return {
+        "name": f"sum_{candidate}",
+        "baseline": "perf_fakes:baseline",
+        "candidate": f"perf_fakes:{candidate}",
+        "setup": "perf_fakes:make_input",
+        "min_speedup": min_speedup,
+        "threads": False,
+        "hint": "take the list once",
+        **extra,
+    }
+
+
+def run(cases, settings):
+    emitted = []
+    returned = perf.run_cases(cases, settings, emitted.append)
+    assert returned == emitted
+    return emitted
+
+
+def run_one(settings, **case_fields):
+    (record,) = run([case(**case_fields)], settings)
+    return record
+
+
+# ----------------------------------------------------------------------------------------------
+# Verdicts
+
+
+def test_fast_candidate_passes_with_the_protocols_defaults(fakes, settings):
+    del settings["perf_pairs"]
+    record = run_one(settings, candidate="fast", min_speedup=4.0)
+    assert record["kind"] == "perf"
+    assert record["case"] == "sum_fast"
+    assert record["status"] == "passed"
+    assert record["pairs"] == perf.MIN_PAIRS == 15
+    assert record["retried"] is False
+    assert record["timer"] == "cpu"
+    assert record["threshold"] == 4.0
+    # Twelve times the work; per-call overhead makes it a little less.
+    assert 7.0 < record["speedup"] < 14.0
+    assert record["min_ratio"] <= record["speedup"] <= record["max_ratio"]
+    assert 0 < record["seconds"] < 3.0
+    assert "hint" not in record
+    assert "× faster than the Python baseline on a list of 2 000 floats (needs ≥ 4×; ratios " in (
+        record["message"]
+    )
+    assert record["message"].endswith("over 15 pairs)")
+    assert "\n" not in record["message"]
+
+
+def test_slow_candidate_fails_with_the_hint(fakes, settings):
+    record = run_one(settings, candidate="slow", min_speedup=4.0)
+    assert record["status"] == "failed"
+    assert record["retried"] is False
+    assert record["pairs"] == 5
+    assert 0.7 < record["speedup"] < 1.4
+    assert record["hint"] == "take the list once"
+    assert "needs ≥ 4×" in record["message"]
+
+
+def test_a_candidate_slower_than_the_baseline_is_described_as_slower(fakes, settings):
+    record = run_one(settings, candidate="very_slow", min_speedup=2.0)
+    assert record["status"] == "failed"
+    assert record["speedup"] < 0.4
+    assert "× slower than the Python baseline" in record["message"]
+
+
+def test_threads_cases_are_timed_with_the_wall_clock(fakes, settings):
+    record = run_one(settings, candidate="fast", threads=True)
+    assert record["timer"] == "wall"
+    assert record["status"] == "passed"
+
+
+def test_perf_pairs_overrides_the_number_of_pairs(fakes, settings):
+    settings["perf_pairs"] = 7
+    record = run_one(settings, candidate="fast")
+    assert record["pairs"] == 7
+
+
+def test_every_case_gets_one_record_in_order_even_after_an_error(fakes, settings):
+    records = run([case("wrong"), case("fast"), case("slow")], settings)
+    assert [(r["case"], r["status"]) for r in records] == [
+        ("sum_wrong", "error"),
+        ("sum_fast", "passed"),
+        ("sum_slow", "failed"),
+    ]
+
+
+def test_setup_may_return_a_list_of_arguments(fakes, settings):
+    record = run_one(settings, candidate="fast", setup="perf_fakes:make_list_input")
+    assert record["status"] == "passed"
+
+
+# ----------------------------------------------------------------------------------------------
+# Wrong answers and errors: status "error", nothing timed
+
+
+def test_fast_wrong_answer_is_an_error_naming_both_values(fakes, settings):
+    record = run_one(settings, candidate="wrong")
+    assert record["status"] == "error"
+    assert record["pairs"] == 0
+    assert record["speedup"] is None and record["min_ratio"] is None and record["max_ratio"] is None
+    expected = fakes.baseline(*fakes.make_input())
+    assert record["message"] == (
+        f"result differs from the baseline's on the same input: "
+        f"returned {expected * (1 + 1e-6)!r}, the baseline returned {expected!r}"
+    )
+    assert "hint" not in record
+
+
+def test_an_int_equal_to_the_float_result_is_accepted(fakes, settings):
+    # The baseline's result on make_input() is a whole number, so int() loses nothing.
+    expected = fakes.baseline(*fakes.make_input())
+    assert expected == int(expected)
+    assert run_one(settings, candidate="as_int", min_speedup=1.0)["status"] == "passed"
+
+
+def test_an_object_whose_eq_is_always_true_is_not_the_right_answer(fakes, settings):
+    record = run_one(settings, candidate="always_equal")
+    assert record["status"] == "error"
+    assert "the result is an AlwaysEqual, expected a float" in record["message"]
+
+
+@pytest.mark.parametrize(
+    ("candidate", "expected"),
+    [
+        ("raising", "the function under test raised ValueError: values must be positive"),
+        ("panicking", "the function under test raised FakePanic: not yet implemented"),
+        ("exiting", "the function under test raised SystemExit: 0"),
+    ],
+)
+def test_a_raising_candidate_is_an_error(fakes, settings, candidate, expected):
+    record = run_one(settings, candidate=candidate)
+    assert record["status"] == "error"
+    assert record["message"] == expected
+
+
+def test_a_candidate_that_modifies_its_input_is_an_error(fakes, settings):
+    record = run_one(settings, candidate="mutating")
+    assert record["status"] == "error"
+    assert "modified its input arguments" in record["message"]
+
+
+def test_a_result_that_changes_over_repeated_calls_is_an_error(fakes, settings):
+    record = run_one(settings, candidate="drifting")
+    assert record["status"] == "error"
+    assert "result changed after repeated calls on the same input" in record["message"]
+    assert fakes.calls["drifting"] > 3
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        (
+            {"candidate": "missing"},
+            "cannot load the function under test `perf_fakes:missing`: AttributeError: "
+            "module 'perf_fakes' has no attribute 'missing'",
+        ),
+        (
+            {"candidate": "fast", "baseline": "no_such_module:f"},
+            "cannot load the baseline `no_such_module:f`: ModuleNotFoundError: "
+            "No module named 'no_such_module'",
+        ),
+        (
+            {"candidate": "fast", "setup": "perf_fakes:BASELINE_ROUNDS"},
+            "the setup `perf_fakes:BASELINE_ROUNDS` is an int, not a function",
+        ),
+        (
+            {"candidate": "fast", "setup": "perf_fakes:make_no_tuple"},
+            "setup `perf_fakes:make_no_tuple` returned int, not a tuple of arguments "
+            "(a problem in the exercise, not in your code)",
+        ),
+    ],
+)
+def test_targets_that_cannot_be_used_are_errors(fakes, settings, fields, expected):
+    record = run_one(settings, **fields)
+    assert record["status"] == "error"
+    assert record["message"] == expected
+
+
+def test_a_malformed_case_is_an_error_record_not_an_exception(fakes, settings):
+    broken = case("fast")
+    del broken["min_speedup"]
+    records = run([broken, case("fast")], settings)
+    assert records[0]["status"] == "error"
+    assert records[0]["threshold"] is None
+    assert records[0]["message"] == "the perf check itself failed: KeyError: 'min_speedup'"
+    assert records[1]["status"] == "passed"
+
+
+# ----------------------------------------------------------------------------------------------
+# The protocol's mechanics
+
+
+def test_the_collector_is_off_while_timing_and_back_on_after(fakes, settings):
+    assert gc.isenabled()
+    record = run_one(settings, candidate="conditions_probe")
+    assert record["status"] == "passed"
+    states = [state["gc"] for state in fakes.conditions]
+    assert states[0] is True  # the equality check runs before timing
+    assert states[1:-1] and not any(states[1:-1])
+    assert gc.isenabled()
+
+
+def test_hooks_and_tracemalloc_are_off_while_timing_and_restored_after(fakes, settings):
+    import tracemalloc
+
+    def hook(frame, event, arg):
+        return None
+
+    tracemalloc.start(3)
+    sys.setprofile(hook)
+    try:
+        record = run_one(settings, candidate="conditions_probe")
+        assert sys.getprofile() is hook
+        assert tracemalloc.is_tracing() and tracemalloc.get_traceback_limit() == 3
+    finally:
+        sys.setprofile(None)
+        tracemalloc.stop()
+    assert record["status"] == "passed"
+    timed = fakes.conditions[1:-1]
+    assert timed and not any(state["profile"] or state["tracemalloc"] for state in timed)
+    assert fakes.conditions[0]["profile"] and fakes.conditions[0]["tracemalloc"]
+
+
+def test_the_collector_is_back_on_after_an_error_while_timing(fakes, settings):
+    run_one(settings, candidate="drifting")
+    assert gc.isenabled()
+
+
+def test_calibration_makes_a_sample_last_20_to_50_ms(fakes):
+    (values,) = fakes.make_input()
+    timer = perf._timer("cpu")
+    loops, per_call = perf._calibrate(fakes.fast, (values,), timer, "candidate")
+    assert loops > 1
+    assert 20e6 <= loops * per_call <= 50e6
+    durations = sorted(perf._sample(fakes.fast, (values,), loops, timer, "fast") for _ in range(5))
+    assert 15e6 <= durations[2] <= 60e6  # the median of real samples, with room for noise
+
+
+def test_a_call_longer_than_the_target_gets_a_loop_of_one(fakes):
+    (values,) = fakes.make_input()
+    big = values * 100  # one baseline call takes 50–80 ms, more than SAMPLE_TARGET_NS
+    loops, per_call = perf._calibrate(fakes.baseline, (big,), perf._timer("cpu"), "baseline")
+    assert per_call > perf.SAMPLE_TARGET_NS
+    assert loops == 1
+
+
+def test_a_far_too_slow_candidate_on_a_long_round_stops_early(fakes, settings, monkeypatch):
+    monkeypatch.setattr(perf, "LONG_ROUND_NS", 1)
+    settings["perf_pairs"] = 15
+    record = run_one(settings, candidate="very_slow", min_speedup=4.0)
+    assert record["status"] == "failed"
+    assert record["pairs"] == perf.EARLY_STOP_PAIRS == 3
+    assert "stopped early: far too slow" in record["message"]
+
+
+def test_a_long_round_is_not_cut_short_near_the_threshold(fakes, settings, monkeypatch):
+    monkeypatch.setattr(perf, "LONG_ROUND_NS", 1)
+    record = run_one(settings, candidate="slow", min_speedup=1.5)
+    assert record["pairs"] == 5
+
+
+@pytest.mark.parametrize(
+    ("median", "verdict"),
+    [
+        (8.0, "passed"),
+        (9.5, "passed"),
+        (7.99, "retry"),
+        (7.2, "retry"),
+        (7.19, "failed"),
+        (0.5, "failed"),
+    ],
+)
+def test_decision_on_the_median(median, verdict):
+    assert perf._decide([median], 8.0) == verdict
+    # The median, not the mean: one wild pair does not move the verdict.
+    assert perf._decide([median, median, 1000.0], 8.0) == verdict
+    assert perf._decide([median, median, 0.001], 8.0) == verdict
+
+
+def test_retry_pairs_are_more_and_odd():
+    assert perf._retry_pairs(15) == 25
+    assert perf._retry_pairs(5) == 9
+    for pairs in range(1, 40):
+        assert perf._retry_pairs(pairs) > pairs
+        assert perf._retry_pairs(pairs) % 2 == 1
+
+
+# ----------------------------------------------------------------------------------------------
+# The retry in a fresh interpreter
+
+
+def _borderline_first_round(monkeypatch, min_speedup):
+    """Make this process's round land just under the threshold; the fresh one measures for real."""
+    real_measure = perf._measure
+
+    def borderline(case, pairs, seed):
+        measurement = real_measure(case, pairs, seed)
+        measurement["ratios"] = [0.95 * min_speedup] * len(measurement["ratios"])
+        return measurement
+
+    monkeypatch.setattr(perf, "_measure", borderline)
+
+
+def test_borderline_result_is_decided_by_a_fresh_process(fakes, settings, monkeypatch, tmp_path):
+    pids = tmp_path / "pids.txt"
+    monkeypatch.setenv("FAKE_PERF_PIDS", str(pids))
+    _borderline_first_round(monkeypatch, 4.0)
+    record = run_one(settings, candidate="fast_recording_pid", min_speedup=4.0)
+    assert record["retried"] is True
+    assert record["status"] == "passed"
+    assert record["pairs"] == perf._retry_pairs(5)
+    assert record["speedup"] > 7.0  # the fresh process's own median, not the borderline one
+    assert record["message"].endswith("measured again in a fresh process)")
+    recorded = [int(line) for line in pids.read_text().split()]
+    assert recorded[0] == os.getpid()
+    assert len(recorded) == 2 and recorded[1] != os.getpid()
+
+
+def test_borderline_slow_candidate_fails_in_the_fresh_process(fakes, settings, monkeypatch):
+    _borderline_first_round(monkeypatch, 4.0)
+    record = run_one(settings, candidate="slow", min_speedup=4.0)
+    assert record["retried"] is True
+    assert record["status"] == "failed"
+    assert record["speedup"] < 1.4
+    assert record["hint"] == "take the list once"
+
+
+def test_a_wrong_answer_in_the_fresh_process_is_an_error(fakes, settings, monkeypatch):
+    # `drifting` is right for its first three calls: this process sees it pass the equality check,
+    # the fresh process's round catches the drift.
+    def borderline_without_timing(case, pairs, seed):
+        samples = {"baseline": 1, "candidate": 1}
+        return {"ratios": [3.8] * pairs, "timer": "cpu", "input": "", "sample_ns": samples}
+
+    monkeypatch.setattr(perf, "_measure", borderline_without_timing)
+    record = run_one(settings, candidate="drifting", min_speedup=4.0)
+    assert record["status"] == "error"
+    assert record["retried"] is True
+    assert "result changed after repeated calls" in record["message"]
+
+
+def test_a_fresh_process_that_dies_is_reported(fakes, settings, monkeypatch):
+    _borderline_first_round(monkeypatch, 4.0)
+    monkeypatch.setattr(sys, "executable", "/bin/false")
+    record = run_one(settings, candidate="fast", min_speedup=4.0)
+    assert record["status"] == "error"
+    assert "(a fresh Python process) ended with status 1 before reporting" in record["message"]
+
+
+# ----------------------------------------------------------------------------------------------
+# The measurement lock
+
+
+def test_the_lock_is_held_exclusively_while_timing(fakes, settings, monkeypatch, tmp_path):
+    lock_path = Path(settings["lock_path"])
+    probe = tmp_path / "probe.txt"
+    monkeypatch.setenv("FAKE_PERF_LOCK", str(lock_path))
+    monkeypatch.setenv("FAKE_PERF_PROBE", str(probe))
+    assert not lock_path.exists()  # created on demand, folder included
+    record = run_one(settings, candidate="lock_probe")
+    assert record["status"] == "passed"
+    states = probe.read_text().split()
+    assert len(states) > 5 and set(states) == {"held"}
+    # Released afterwards: a build can take it again.
+    with open(lock_path) as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+
+
+def test_timing_waits_for_a_running_build(fakes, settings):
+    lock_path = Path(settings["lock_path"])
+    lock_path.parent.mkdir(parents=True)
+    build = open(lock_path, "w")
+    fcntl.flock(build, fcntl.LOCK_SH)
+    releaser = threading.Timer(0.6, build.close)
+    releaser.start()
+    started = time.monotonic()
+    record = run_one(settings, candidate="fast")
+    releaser.join()
+    assert time.monotonic() - started >= 0.6
+    assert record["status"] == "passed"
+    assert record["seconds"] < time.monotonic() - started - 0.5  # the wait is not the check's time
+
+
+def test_a_build_that_never_ends_gives_errors_not_a_hang(fakes, settings):
+    lock_path = Path(settings["lock_path"])
+    lock_path.parent.mkdir(parents=True)
+    settings["perf_lock_timeout"] = 0.3
+    with open(lock_path, "w") as build:
+        fcntl.flock(build, fcntl.LOCK_SH)
+        started = time.monotonic()
+        records = run([case("fast"), case("slow")], settings)
+    assert time.monotonic() - started < 2.0
+    assert [r["status"] for r in records] == ["error", "error"]
+    assert records[0]["message"] == (
+        "not timed: builds held the measurement lock for 0.3 s; "
+        "check again once they are done"
+    )
+
+
+def test_no_lock_path_still_measures(fakes, settings):
+    del settings["lock_path"]
+    assert run_one(settings, candidate="fast")["status"] == "passed"
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparing results and describing inputs
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual"),
+    [
+        (1.0, 1.0 + 1e-12),
+        (14.0, 14),
+        (float("nan"), float("nan")),
+        (float("inf"), float("inf")),
+        ([1, [2.0, "x"]], [1, [2.0 + 1e-13, "x"]]),
+        ((1, 2), (1, 2)),
+        ({"a": 1.0, "b": [None, True]}, {"b": [None, True], "a": 1.0}),
+        ({1, 2}, {2, 1}),
+        (b"ab", b"ab"),
+        (3 + 4j, 3 + 4j),
+        (0.0, 1e-13),
+    ],
+)
+def test_equal_results(expected, actual):
+    assert perf._difference(expected, actual) is None
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "message"),
+    [
+        (1.0, 1.0001, "returned 1.0001, the baseline returned 1.0"),
+        (3, 4, "returned 4, the baseline returned 3"),
+        (1.0, "1.0", "the result is a str, expected a float"),
+        (True, 1, "the result is an int, expected a bool"),
+        (None, 0, "the result is an int, expected a NoneType"),
+        ([1, 2, 3], [1, 2], "the result has 2 items, expected 3"),
+        ([1, 2, 3], (1, 2, 3), "the result is a tuple, expected a list"),
+        ([[1, 2], [3, 4]], [[1, 2], [3, 5]], "result[1][1] is 5, the baseline's is 4"),
+        ({"a": 1}, {"b": 1}, "the result lacks the key 'a'"),
+        ({"a": 1}, {"a": 1, "b": 2}, "the result has an unexpected key 'b'"),
+        ({"a": [1.0]}, {"a": [2.0]}, "result['a'][0] is 2.0, the baseline's is 1.0"),
+        ({1, 2}, {1}, "the result lacks 2"),
+        ({1}, {1, 3}, "the result has an unexpected 3"),
+        ("x" * 100, "y", "returned 'y', the baseline returned '" + "x" * 58 + "…"),
+        (float("nan"), 1.0, "returned 1.0, the baseline returned nan"),
+    ],
+)
+def test_different_results(expected, actual, message):
+    assert perf._difference(expected, actual) == message
+
+
+def test_number_subclasses_are_compared_by_value_not_by_their_eq():
+    class Liar(float):
+        def __eq__(self, other):
+            return True
+
+        __hash__ = float.__hash__
+
+    assert perf._difference(2.0, Liar(3.0)) == "returned 3.0, the baseline returned 2.0"
+    assert perf._difference(3.0, Liar(3.0)) is None
+
+
+def test_other_types_must_match_and_compare_equal():
+    class Point:
+        def __init__(self, x):
+            self.x = x
+
+        def __eq__(self, other):
+            return isinstance(other, Point) and other.x == self.x
+
+        def __repr__(self):
+            return f"Point({self.x})"
+
+    assert perf._difference(Point(1), Point(1)) is None
+    assert perf._difference(Point(1), Point(2)) == (
+        "returned Point(2), the baseline returned Point(1)"
+    )
+    assert perf._difference(Point(1), 1) == "the result is an int, expected a Point"
+
+
+def test_arrays_are_compared_item_by_item():
+    numpy = pytest.importorskip("numpy")
+    assert perf._difference(numpy.arange(4.0), numpy.arange(4.0)) is None
+    assert perf._difference(numpy.arange(4.0), numpy.arange(4.0) + [0, 0, 1, 0]) == (
+        "result[2] is 3.0, the baseline's is 2.0"
+    )
+    assert perf._difference(numpy.zeros((2, 2)), numpy.zeros(4)) == (
+        "the result has shape (4,), expected (2, 2)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (([1.0] * 100_000,), "a list of 100 000 floats"),
+        (([1, "a"], 3), "a list of 2 items, 3"),
+        (("abc", b"xy"), "a string of 3 characters, 2 bytes"),
+        (((1, 2),), "a tuple of 2 ints"),
+        (({"a": 1},), "a dict of 1 items"),
+        ((object(),), ""),
+        ((), ""),
+    ],
+)
+def test_describe_args(args, text):
+    assert perf._describe_args(args) == text
+
+
+# ----------------------------------------------------------------------------------------------
+# `python -m lessongrader.perf run`: run_cases without pytest, as the stability benchmark uses it
+
+
+def test_the_run_entry_point_emits_records_to_the_results_file(fakes_dir, tmp_path):
+    results_path = tmp_path / "results.jsonl"
+    config = {
+        "results_path": str(results_path),
+        "lock_path": str(tmp_path / "measure.lock"),
+        "perf_pairs": 5,
+        "exercise": {"tests_dir": str(fakes_dir)},
+        "perf": [case("fast"), case("wrong")],
+    }
+    config_path = tmp_path / "config.json"
+    config_path.write_text(json.dumps(config))
+    env = dict(os.environ, PYTHONPATH=str(PYTHON_SUPPORT))
+    completed = subprocess.run(
+        [sys.executable, "-m", "lessongrader.perf", "run", str(config_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr
+    records = [json.loads(line) for line in results_path.read_text().splitlines()]
+    assert [(r["kind"], r["case"], r["status"]) for r in records] == [
+        ("perf", "sum_fast", "passed"),
+        ("perf", "sum_wrong", "error"),
+    ]
+
+
+def test_the_entry_point_rejects_bad_usage():
+    assert perf.main(["frobnicate"]) == 2
