@@ -9,9 +9,16 @@ use std::path::Path;
 #[test]
 fn lesson_book_links_and_includes_resolve() {
     let lesson = Path::new(env!("CARGO_MANIFEST_DIR")).join("../lesson");
+    let lesson = lesson
+        .canonicalize()
+        .expect("lesson/ exists next to xtask/");
     let broken = book::check_links(&lesson).expect("the lesson folder can be read");
     let report: Vec<String> = broken.iter().map(ToString::to_string).collect();
-    assert!(report.is_empty(), "broken links in the book:\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "broken links in the book:\n{}",
+        report.join("\n")
+    );
 }
 
 #[test]
@@ -20,9 +27,15 @@ fn every_chapter_in_the_summary_exists_and_is_linked_once() {
     let summary = std::fs::read_to_string(src.join("SUMMARY.md")).expect("SUMMARY.md");
     let mut chapters: Vec<&str> = summary
         .lines()
-        .filter_map(|line| line.split_once("](").map(|(_, rest)| rest.trim_end_matches(')')))
+        .filter_map(|line| {
+            line.split_once("](")
+                .map(|(_, rest)| rest.trim_end_matches(')'))
+        })
         .collect();
-    assert!(chapters.len() >= 11, "introduction + 10 chapters, found {chapters:?}");
+    assert!(
+        chapters.len() >= 11,
+        "introduction + 10 chapters, found {chapters:?}"
+    );
     let count = chapters.len();
     chapters.sort();
     chapters.dedup();

@@ -56,6 +56,20 @@ impl Course {
     }
 }
 
+impl Drop for Course {
+    /// The grader's build folders for this course copy (`target/grader/course-XXXX-<hash>`).
+    fn drop(&mut self) {
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
+        let name = self.root().file_name().unwrap().to_string_lossy().into_owned();
+        let Ok(entries) = std::fs::read_dir(target.join("grader")) else { return };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&format!("{name}-")) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,

@@ -1,0 +1,69 @@
+"""Chapter 9's tools, run for real: faulthandler, gdb and valgrind on deliberate bugs."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DEBUGGING = Path(__file__).resolve().parent.parent / "examples" / "debugging"
+CRASH = DEBUGGING / "crash.py"
+LEAK = DEBUGGING / "leak.py"
+
+
+def test_faulthandler_prints_the_python_stack():
+    proc = subprocess.run([sys.executable, str(CRASH)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGSEGV  # killed by the signal: no exception, no cleanup
+    assert proc.stdout == "about to crash...\n"
+    assert "Fatal Python error: Segmentation fault" in proc.stderr
+    frames = re.findall(r'File "([^"]+)", line \d+ in (\S+)', proc.stderr)
+    ours = [name for path, name in frames if path == str(CRASH)]
+    assert ours == ["read_header", "parse_record", "<module>"]  # most recent call first
+
+
+def test_without_faulthandler_only_the_signal_is_known():
+    code = ("import runpy, faulthandler; faulthandler.enable = lambda: None; "
+            f"runpy.run_path({str(CRASH)!r}, run_name='__main__')")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONFAULTHANDLER", "PYTHONDEVMODE")}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert proc.returncode == -signal.SIGSEGV
+    assert "Fatal Python error" not in proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb is not installed")
+def test_gdb_shows_the_c_stack_and_the_python_stack():
+    gdb_helpers = Path(os.path.realpath(sys.executable) + "-gdb.py")  # shipped with CPython builds
+    cmd = ["gdb", "-batch", "-nx", "-ex", "run", "-ex", "bt"]
+    if gdb_helpers.exists():
+        cmd += ["-ex", f"source {gdb_helpers}", "-ex", "py-bt"]
+    cmd += ["--args", sys.executable, str(CRASH)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    out = proc.stdout + proc.stderr
+    assert "Program received signal SIGSEGV" in out
+    assert re.search(r"#\d+ .*PyBytes_FromStringAndSize", out)  # the C frame that crashed
+    assert "_PyEval_EvalFrameDefault" in out                      # the interpreter below it
+    if gdb_helpers.exists():
+        assert "in read_header" in out and "in parse_record" in out  # py-bt: Python frames
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind is not installed")
+@pytest.mark.parametrize("clean", [False, True], ids=["leaky", "clean"])
+def test_valgrind_finds_the_leaked_objects(hello_pyo3, clean):
+    cmd = ["valgrind", "--leak-check=full", "--show-leak-kinds=definite",
+           sys.executable, str(LEAK), hello_pyo3.__file__] + (["--clean"] if clean else [])
+    env = {**os.environ, "PYTHONMALLOC": "malloc"}  # bypass pymalloc: one malloc per object
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lost = re.search(r"definitely lost: ([\d,]+) bytes in (\d+) blocks", proc.stderr)
+    assert lost, proc.stderr[-2000:]
+    if clean:
+        assert lost.groups() == ("0", "0")
+    else:
+        assert lost.group(2) == "3"  # the three bytearray objects...
+        indirect = re.search(r"indirectly lost: ([\d,]+) bytes", proc.stderr).group(1)
+        assert int(indirect.replace(",", "")) >= 1000 + 1001 + 1002  # ...and their contents
+        assert "PyType_GenericAlloc" in proc.stderr  # where the lost blocks were allocated

@@ -1,0 +1,397 @@
+//! `cargo xtask book [--serve]`: check the lesson book's internal links, then build it (or serve
+//! it) with mdbook, installing the pinned mdbook first if it is missing.
+//!
+//! The link check needs no mdbook: it parses every Markdown file of `lesson/` with pulldown-cmark
+//! and checks that each relative link, image and `{{#include}}` (with its anchor) resolves.
+//! `xtask/tests/book_links.rs` runs it over the real book in plain `cargo test -p xtask`.
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result};
+use pulldown_cmark::{Event, Parser, Tag};
+
+/// The mdbook release the book is written and tested with.
+pub const MDBOOK_VERSION: &str = "0.5.4";
+
+/// Build (or serve) `<root>/lesson`, reporting broken links first. Exit 1 if a link is broken
+/// or mdbook fails.
+pub fn run(root: &Path, serve: bool) -> Result<ExitCode> {
+    let book = root.join("lesson");
+    // Broken links are reported but do not stop the build: a reader still gets the book.
+    let broken = check_links(&book)?;
+    for link in &broken {
+        eprintln!("broken link: {link}");
+    }
+    let mdbook = ensure_mdbook()?;
+    let action = if serve { "serve" } else { "build" };
+    let status = Command::new(&mdbook)
+        .args([action, "lesson"])
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("could not run {}", mdbook.display()))?;
+    if !status.success() {
+        eprintln!("`mdbook {action} lesson` failed ({status})");
+        return Ok(ExitCode::from(1));
+    }
+    if !serve {
+        println!(
+            "Book built: {}",
+            book.join("book").join("index.html").display()
+        );
+    }
+    if !broken.is_empty() {
+        eprintln!(
+            "{} broken link(s) in {} (listed above)",
+            broken.len(),
+            book.display()
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The mdbook to run: the one on PATH, else cargo's bin folder, else install the pinned version.
+fn ensure_mdbook() -> Result<PathBuf> {
+    let candidates = [
+        PathBuf::from("mdbook"),
+        cargo_home().join("bin").join("mdbook"),
+    ];
+    for candidate in &candidates {
+        if let Some(version) = mdbook_version(candidate) {
+            if version != MDBOOK_VERSION {
+                eprintln!(
+                    "note: found mdbook {version}; the book is tested with {MDBOOK_VERSION} \
+                     (`cargo install mdbook --locked --version {MDBOOK_VERSION}` if it fails)"
+                );
+            }
+            return Ok(candidate.clone());
+        }
+    }
+    eprintln!("{}", install_message());
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["install", "mdbook", "--locked", "--version", MDBOOK_VERSION])
+        .status()
+        .context("could not run `cargo install mdbook`")?;
+    anyhow::ensure!(status.success(), "`cargo install mdbook` failed ({status})");
+    let installed = cargo_home().join("bin").join("mdbook");
+    anyhow::ensure!(
+        mdbook_version(&installed).is_some(),
+        "mdbook was installed but {} does not run",
+        installed.display()
+    );
+    Ok(installed)
+}
+
+fn install_message() -> String {
+    format!(
+        "mdbook is not installed. Installing mdbook {MDBOOK_VERSION} now with\n  \
+         cargo install mdbook --locked --version {MDBOOK_VERSION}\n\
+         It turns the Markdown chapters in lesson/src into the HTML book. This compiles it from \
+         source once: about 2-4 minutes on 2 cores; later runs start at once."
+    )
+}
+
+/// `mdbook --version` prints "mdbook v0.5.4"; None if the program does not run.
+fn mdbook_version(program: &Path) -> Option<String> {
+    let output = Command::new(program).arg("--version").output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    Some(
+        text.trim()
+            .trim_start_matches("mdbook")
+            .trim()
+            .trim_start_matches('v')
+            .to_string(),
+    )
+}
+
+fn cargo_home() -> PathBuf {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return PathBuf::from(home);
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"));
+    home.map(PathBuf::from).unwrap_or_default().join(".cargo")
+}
+
+/// One link or include that does not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    pub file: PathBuf,
+    pub line: usize,
+    pub target: String,
+    pub reason: String,
+}
+
+impl fmt::Display for BrokenLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: `{}`: {}",
+            self.file.display(),
+            self.line,
+            self.target,
+            self.reason
+        )
+    }
+}
+
+/// Check every `.md` file under `book_dir` (the book's README and `src/`), skipping mdbook's
+/// output folder `book/`. Returns the broken links, sorted by file and line.
+pub fn check_links(book_dir: &Path) -> Result<Vec<BrokenLink>> {
+    let mut files = Vec::new();
+    collect_markdown(book_dir, &mut files)?;
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no Markdown files under {}",
+        book_dir.display()
+    );
+    let mut broken = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("could not read {}", file.display()))?;
+        broken.extend(check_file(file, &text));
+    }
+    broken.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(broken)
+}
+
+fn collect_markdown(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .with_context(|| format!("could not list {}", dir.display()))?
+        .collect::<std::io::Result<_>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            // `book/` is mdbook's output; examples and tests hold no book pages.
+            if !matches!(
+                name.to_str(),
+                Some("book" | "examples" | "tests" | "target")
+            ) {
+                collect_markdown(&path, files)?;
+            }
+        } else if path.extension().is_some_and(|ext| ext == "md") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The broken links and includes of one Markdown file.
+pub fn check_file(file: &Path, text: &str) -> Vec<BrokenLink> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let line_of = |offset: usize| text[..offset].matches('\n').count() + 1;
+    let mut broken = Vec::new();
+    let mut report = |offset: usize, target: &str, reason: String| {
+        broken.push(BrokenLink {
+            file: file.to_path_buf(),
+            line: line_of(offset),
+            target: target.to_string(),
+            reason,
+        });
+    };
+
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        let dest = match &event {
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => dest_url.to_string(),
+            _ => continue,
+        };
+        if let Some(reason) = check_link_target(dir, &dest) {
+            report(range.start, &dest, reason);
+        }
+    }
+
+    for (offset, directive) in includes(text) {
+        if let Some(reason) = check_include(dir, &directive) {
+            report(offset, &directive, reason);
+        }
+    }
+    broken
+}
+
+/// Why a link destination does not resolve, or None if it does (or is not ours to check).
+fn check_link_target(dir: &Path, dest: &str) -> Option<String> {
+    let is_external = dest.contains("://") || dest.starts_with("mailto:");
+    let path = dest.split(['#', '?']).next().unwrap_or_default();
+    if is_external || path.is_empty() {
+        return None; // a web address, or a fragment within the same page
+    }
+    if path.starts_with('/') {
+        return Some(
+            "absolute paths break on a code host and in the book: use a relative link".into(),
+        );
+    }
+    let resolved = dir.join(path);
+    if resolved.exists() {
+        None
+    } else {
+        Some(format!("{} does not exist", resolved.display()))
+    }
+}
+
+/// Every `{{#include ...}}` / `{{#rustdoc_include ...}}` directive: (byte offset, argument).
+fn includes(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    let mut base = 0;
+    while let Some(start) = rest.find("{{#") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("}}") else { break };
+        let body = after[..end].trim();
+        let escaped = rest[..start].ends_with('\\'); // `\{{#include}}` is mdbook's escape
+        let argument = ["include ", "rustdoc_include "]
+            .iter()
+            .find_map(|keyword| body.strip_prefix(keyword));
+        if let (Some(argument), false) = (argument, escaped) {
+            found.push((base + start, argument.trim().to_string()));
+        }
+        base += start + 3 + end + 2;
+        rest = &rest[start + 3 + end + 2..];
+    }
+    found
+}
+
+/// `path`, `path:anchor`, `path:10`, `path:10:20`, `path:10:` or `path::20`.
+fn check_include(dir: &Path, argument: &str) -> Option<String> {
+    let mut parts = argument.splitn(2, ':');
+    let path = parts.next().unwrap_or_default();
+    let selector = parts.next();
+    let resolved = dir.join(path);
+    let Ok(source) = std::fs::read_to_string(&resolved) else {
+        return Some(format!(
+            "{} does not exist or is not text",
+            resolved.display()
+        ));
+    };
+    let anchor = match selector {
+        Some(s) if !s.is_empty() && !s.chars().all(|c| c.is_ascii_digit() || c == ':') => s,
+        _ => return None, // whole file or a line range
+    };
+    let has = |marker: &str| {
+        source.lines().any(|line| {
+            line.split_once(marker)
+                .is_some_and(|(_, name)| name.split_whitespace().next() == Some(anchor))
+        })
+    };
+    match (has("ANCHOR:"), has("ANCHOR_END:")) {
+        (true, true) => None,
+        (false, _) => Some(format!("no `ANCHOR: {anchor}` in {}", resolved.display())),
+        (true, false) => Some(format!(
+            "no `ANCHOR_END: {anchor}` in {}",
+            resolved.display()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("src/img")).unwrap();
+        std::fs::create_dir_all(root.join("examples")).unwrap();
+        std::fs::write(root.join("src/img/chart.svg"), "<svg/>").unwrap();
+        std::fs::write(
+            root.join("examples/demo.rs"),
+            "// ANCHOR: good\nfn main() {}\n// ANCHOR_END: good\n// ANCHOR: open\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("src/other.md"), "# Other\n").unwrap();
+        dir
+    }
+
+    fn broken_targets(root: &Path, text: &str) -> Vec<(usize, String)> {
+        let file = root.join("src/chapter.md");
+        std::fs::write(&file, text).unwrap();
+        check_file(&file, text)
+            .into_iter()
+            .map(|b| (b.line, b.target))
+            .collect()
+    }
+
+    #[test]
+    fn good_links_and_includes_pass() {
+        let dir = fixture();
+        let text = "See [other](other.md#top), [here](#local), [web](https://example.org),\n\
+                    ![chart](img/chart.svg) and <mailto:a@b.c>.\n\n\
+                    ```rust\n{{#include ../examples/demo.rs:good}}\n```\n\
+                    {{#include ../examples/demo.rs}} {{#include ../examples/demo.rs:1:2}}\n\
+                    [ref]: other.md\n";
+        assert_eq!(broken_targets(dir.path(), text), vec![]);
+    }
+
+    #[test]
+    fn missing_files_are_reported_with_their_line() {
+        let dir = fixture();
+        let text = "# Title\n\n[gone](missing.md)\n\n![img](img/nope.png)\n[abs](/etc/passwd)\n";
+        assert_eq!(
+            broken_targets(dir.path(), text),
+            vec![
+                (3, "missing.md".to_string()),
+                (5, "img/nope.png".to_string()),
+                (6, "/etc/passwd".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn includes_need_the_file_and_both_anchor_markers() {
+        let dir = fixture();
+        let text = "{{#include ../examples/none.rs}}\n\
+                    {{#include ../examples/demo.rs:missing}}\n\
+                    {{#include ../examples/demo.rs:open}}\n\
+                    {{#rustdoc_include ../examples/demo.rs:good}}\n\
+                    \\{{#include ../examples/escaped.rs}}\n";
+        let broken = broken_targets(dir.path(), text);
+        assert_eq!(
+            broken,
+            vec![
+                (1, "../examples/none.rs".to_string()),
+                (2, "../examples/demo.rs:missing".to_string()),
+                (3, "../examples/demo.rs:open".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn anchor_names_match_whole_words() {
+        let dir = fixture();
+        // `goo` is a prefix of `good` but not an anchor of its own.
+        let broken = broken_targets(dir.path(), "{{#include ../examples/demo.rs:goo}}\n");
+        assert_eq!(broken.len(), 1);
+    }
+
+    #[test]
+    fn check_links_walks_the_book_but_not_its_output() {
+        let dir = fixture();
+        std::fs::create_dir_all(dir.path().join("book")).unwrap();
+        std::fs::write(dir.path().join("book/stale.md"), "[x](nowhere.md)\n").unwrap();
+        std::fs::write(dir.path().join("README.md"), "[bad](src/nowhere.md)\n").unwrap();
+        let broken = check_links(dir.path()).unwrap();
+        assert_eq!(broken.len(), 1);
+        assert!(broken[0].file.ends_with("README.md"));
+        assert!(
+            broken[0]
+                .to_string()
+                .contains("README.md:1: `src/nowhere.md`: ")
+        );
+    }
+
+    #[test]
+    fn install_message_says_what_why_and_how_long() {
+        let message = install_message();
+        assert!(message.contains(&format!(
+            "cargo install mdbook --locked --version {MDBOOK_VERSION}"
+        )));
+        assert!(message.contains("minutes"));
+        assert!(message.contains("HTML book"));
+    }
+}
