@@ -330,7 +330,21 @@ pub fn faulthandler_frames(stderr: &str, exercise_dir: &Path) -> Vec<String> {
         .filter(|line| !["/_pytest/", "/pluggy/", "/site-packages/", "<frozen"].iter().any(|noise| line.contains(noise)))
         .map(|line| line.trim().replace(&prefix, ""))
         .take(6)
+        .flat_map(|frame| {
+            let source = frame_source(&frame, exercise_dir).map(|code| format!("  {code}"));
+            std::iter::once(frame).chain(source)
+        })
         .collect()
+}
+
+/// The source line a faulthandler frame points at (`File "tests/x.py", line 9 in test_y`),
+/// for frames in the exercise's own files.
+fn frame_source(frame: &str, exercise_dir: &Path) -> Option<String> {
+    let rest = frame.strip_prefix("File \"")?;
+    let (file, rest) = rest.split_once('"')?;
+    let line: usize = rest.trim_start_matches(", line ").split_whitespace().next()?.parse().ok()?;
+    let text = std::fs::read_to_string(exercise_dir.join(file)).ok()?;
+    text.lines().nth(line.checked_sub(1)?).map(|code| code.trim().to_string())
 }
 
 /// `tests/test_x.py::test_y[param]` → `test_y[param]`.
@@ -402,6 +416,13 @@ impl<T> Trait for Wrapper<T> {
         let stderr = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1 (most recent call first):\n  File \"/c/ex/tests/test_x.py\", line 30 in test_pairs\n  File \"/v/site-packages/_pytest/python.py\", line 157 in pytest_pyfunc_call\n\nExtension modules: x\n";
         let frames = faulthandler_frames(stderr, Path::new("/c/ex"));
         assert_eq!(frames, vec!["File \"tests/test_x.py\", line 30 in test_pairs".to_string()]);
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("tests")).unwrap();
+        std::fs::write(dir.path().join("tests/test_x.py"), "import m\n\ndef test_pairs():\n    m.pairs()\n").unwrap();
+        let stderr = stderr.replace("/c/ex", &dir.path().display().to_string()).replace("line 30", "line 4");
+        let frames = faulthandler_frames(&stderr, dir.path());
+        assert_eq!(frames[1], "  m.pairs()");
     }
 
     #[test]

@@ -219,13 +219,15 @@ fn parse(text: &str) -> (Progress, Vec<String>) {
             problems.push(format!("`exercises.{name}` is not a table"));
             continue;
         };
-        let mut entry = ExerciseProgress::default();
-        entry.status = value_of(name, "status", fields, &mut problems);
-        entry.checked_at = value_of(name, "checked_at", fields, &mut problems);
-        entry.failed_checks = value_of(name, "failed_checks", fields, &mut problems).unwrap_or_default();
-        entry.unchecked = value_of(name, "unchecked", fields, &mut problems).unwrap_or_default();
-        entry.passed_at = value_of(name, "passed_at", fields, &mut problems);
-        entry.hints_shown = value_of(name, "hints_shown", fields, &mut problems).unwrap_or_default();
+        let problems = &mut problems;
+        let entry = ExerciseProgress {
+            status: value_of(name, "status", fields, problems),
+            checked_at: value_of(name, "checked_at", fields, problems),
+            failed_checks: value_of(name, "failed_checks", fields, problems).unwrap_or_default(),
+            unchecked: value_of(name, "unchecked", fields, problems).unwrap_or_default(),
+            passed_at: value_of(name, "passed_at", fields, problems),
+            hints_shown: value_of(name, "hints_shown", fields, problems).unwrap_or_default(),
+        };
         progress.exercises.insert(name.clone(), entry);
     }
     (progress, problems)

@@ -51,7 +51,7 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
         Status::Crashed | Status::TimedOut => crash_details(verdict, &mut out),
         Status::Failed => {
             test_failures(verdict, options.verbose, &mut out);
-            leak_findings(verdict, &mut out);
+            leak_findings(verdict, options.verbose, &mut out);
             perf_misses(verdict, &mut out);
         }
         Status::Error => {
@@ -237,7 +237,9 @@ fn crash_details(verdict: &Verdict, out: &mut String) {
                 Some("SIGABRT") => "Usual cause: a failed assertion in CPython or a Rust abort (a panic while panicking).",
                 _ => "The test process exited before reporting (sys.exit or os._exit in the code under test?).",
             };
-            out.push_str(&format!("  {cause}\n"));
+            for line in wrap(cause, WIDTH - 2) {
+                out.push_str(&format!("  {line}\n"));
+            }
         }
         Some(Problem::Timeout { .. }) => {
             out.push_str("  A loop that never ends, or a lock that is never released, is the usual cause.\n");
@@ -275,14 +277,18 @@ fn test_failures(verdict: &Verdict, verbose: bool, out: &mut String) {
     }
 }
 
-fn leak_findings(verdict: &Verdict, out: &mut String) {
+/// Leak findings shown without `--verbose`; the rest are counted.
+const LEAKS_SHOWN: usize = 4;
+
+fn leak_findings(verdict: &Verdict, verbose: bool, out: &mut String) {
     let Some(check) = verdict.check(CheckName::Leaks) else { return };
     let CheckDetails::Leaks { findings } = &check.details else { return };
     if findings.is_empty() {
         return;
     }
     let mut hints: Vec<&str> = Vec::new();
-    for finding in findings {
+    let shown = if verbose { findings.len() } else { LEAKS_SHOWN };
+    for finding in findings.iter().take(shown) {
         let place = if !finding.call.is_empty() { finding.call.clone() } else { short(&finding.test) };
         let line = if place.is_empty() { finding.message.clone() } else { format!("{place}: {}", finding.message) };
         for (index, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
@@ -292,6 +298,13 @@ fn leak_findings(verdict: &Verdict, out: &mut String) {
         if !finding.hint.is_empty() && !hints.contains(&finding.hint.as_str()) {
             hints.push(&finding.hint);
         }
+    }
+    if findings.len() > shown {
+        out.push_str(&format!(
+            "  … {} more: cargo xtask check {} --verbose\n",
+            findings.len() - shown,
+            verdict.exercise
+        ));
     }
     for hint in hints {
         for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2).into_iter().enumerate() {
