@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::build::{BuildOutcome, Variant};
 use crate::catalog::Exercise;
-use crate::run::{Record, RunEnd, RunOptions, RunOutcome, TestRecord, signal_name};
+use crate::run::{LeakRecord, Record, RunEnd, RunOptions, RunOutcome, TestRecord, signal_name};
 use crate::verdict::{
     CheckDetails, CheckName, CheckResult, CheckStatus, Problem, Status, TestFailure, TodoSite, Verdict,
 };
@@ -175,16 +175,18 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
     if !options.leaks {
         return skipped(CheckName::Leaks, "skipped (--no-leaks)");
     }
-    let mut findings: Vec<_> = run
-        .records
-        .iter()
-        .filter_map(|record| match record {
-            Record::Leak(leak) => Some(leak.clone()),
-            Record::Test(test) => test.leak.clone(),
-            _ => None,
-        })
-        .collect();
-    findings.dedup();
+    // The hunt emits each finding as a record and again inside the test it failed: keep one.
+    let mut findings: Vec<LeakRecord> = Vec::new();
+    for record in &run.records {
+        let finding = match record {
+            Record::Leak(leak) => leak,
+            Record::Test(TestRecord { leak: Some(leak), .. }) => leak,
+            _ => continue,
+        };
+        if !findings.contains(finding) {
+            findings.push(finding.clone());
+        }
+    }
     if !findings.is_empty() {
         return CheckResult {
             name: CheckName::Leaks,

@@ -86,9 +86,15 @@ def pytest_assertrepr_compare(config, op, left, right):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
+    __tracebackhide__ = True  # a LeakError from the hunt is reported by its message alone
     outcome = yield
     if _hunter is not None and outcome.excinfo is None and _hunter.wants(item):
-        _hunter.hunt(item)
+        try:
+            _hunter.hunt(item)
+        except Exception as leak:
+            # Raising from an old-style hookwrapper's teardown only warns (PluggyTeardownRaisedWarning);
+            # forcing the outcome makes the call phase fail with the LeakError like a failing test.
+            outcome.force_exception(leak)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -194,6 +200,8 @@ def pytest_sessionfinish(session, exitstatus):
             run_cases(cases, _settings, results.emit)
         else:
             results.emit({"kind": "perf_skipped", "reason": "tests failed"})
+    if _hunter is not None:
+        _hunter.finish()
     results.emit({"kind": "session_finish", "exitstatus": int(exitstatus)})
 
 

@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Does the leak check find every leak fixture, every time, and never flag the correct one?
+
+For each leak fixture (grader/tests/fixtures/course/exercises/NN-leak-*, ids 10-29) this builds the
+crate once with maturin (release) into a temporary directory, then runs its tests N times exactly as
+the grader does: env LESSONGRADER_CONFIG names a JSON file {"results_path", "leaks", "perf": [],
+"perf_enabled": false}, PYTHONPATH=<build dir>:grader/python:<fixture>/tests, and
+`python -m pytest -p lessongrader.plugin -p no:cacheprovider -q <fixture>/tests`. A run "detects" when
+the results file holds at least one `leak` record; it is "clean" when it holds none. The same runs
+with `leaks.enabled = false` give the time the leak check adds.
+
+    .venv/bin/python grader/bench/leak_detection.py             # 10 runs per fixture
+    .venv/bin/python grader/bench/leak_detection.py --runs 3 --only 10 15
+
+Goal: every leak fixture detected in N of N runs (with the kind it is built to show among the
+kinds found), the correct fixture (10) clean in N of N, no crash. Exit status 1 otherwise.
+
+`--noise` records every check's per-round readings (LESSONGRADER_LEAK_TRACE) and prints, for
+the checks that found nothing, how far each counter moved in a measured round: the noise the
+thresholds in lessongrader/leaks.py must stay above.
+
+`--solutions` does the same for the course's reference solutions (solutions/NN-slug built, run
+against exercises/NN-slug/tests): each must be clean in N of N — a check for false positives on
+real exercises.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+PYTHON_SUPPORT = ROOT / "grader" / "python"
+FIXTURES = ROOT / "grader" / "tests" / "fixtures" / "course" / "exercises"
+DEFAULT_TARGET_DIR = ROOT / "target" / "leak-fixtures"
+RUN_TIMEOUT_SECONDS = 300
+
+# The kind each fixture is built to show (any one of them counts); empty = must stay clean.
+EXPECTED_KINDS = {
+    10: set(),
+    11: {"argument_refs"},
+    12: {"gc_objects", "new_objects"},
+    13: {"reachable_refs"},
+    14: {"reachable_refs", "argument_refs"},
+    15: {"uncollectable_cycle"},
+    16: {"uncollectable_cycle"},
+    17: {"static_cache"},
+    18: {"rust_heap"},
+    19: {"buffer_export"},
+    20: {"refcount_drop"},
+}
+
+
+def subjects(only, solutions):
+    """(name, crate dir, exercise dir holding exercise.toml and tests/, expected kinds or None)."""
+    found = []
+    if solutions:
+        for path in sorted(SOLUTIONS.iterdir()):
+            number = path.name.partition("-")[0]
+            exercise = EXERCISES / path.name
+            if not number.isdigit() or not (exercise / "tests").is_dir() or (only and int(number) not in only):
+                continue
+            found.append((f"solution {path.name}", path, exercise, set()))
+        return found
+    for path in sorted(FIXTURES.iterdir()):
+        number, _, slug = path.name.partition("-")
+        if not (number.isdigit() and 10 <= int(number) <= 29 and slug.startswith("leak-")):
+            continue
+        if only and int(number) not in only:
+            continue
+        found.append((path.name, path, path, EXPECTED_KINDS.get(int(number))))
+    return found
+
+
+def build(fixture, work, target_dir):
+    """Build the crate's wheel and unpack it; return the directory that holds the module."""
+    wheel_dir = work / f"wheel-{fixture.parent.name}-{fixture.name}"
+    command = [
+        str(Path(sys.executable).with_name("maturin")), "build", "--release", "--quiet",
+        "-m", str(fixture / "Cargo.toml"), "-i", sys.executable, "-o", str(wheel_dir),
+    ]
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target_dir))
+    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise SystemExit(f"building {fixture.name} failed:\n{completed.stderr[-4000:]}")
+    wheel = next(wheel_dir.glob("*.whl"))
+    unpacked = work / f"build-{fixture.parent.name}-{fixture.name}"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(unpacked)
+    library = next(path for path in unpacked.rglob("*.so"))
+    return library.parent
+
+
+def run_tests(fixture, build_dir, work, leaks, trace=None):
+    """One pytest run as the grader does it; returns (records, wall seconds, exit code)."""
+    results_path = work / "results.jsonl"
+    results_path.unlink(missing_ok=True)
+    config_path = work / "config.json"
+    config_path.write_text(json.dumps({
+        "results_path": str(results_path), "leaks": leaks, "perf": [], "perf_enabled": False,
+    }))
+    tests = fixture / "tests"
+    env = dict(
+        os.environ,
+        LESSONGRADER_CONFIG=str(config_path),
+        PYTHONPATH=os.pathsep.join([str(build_dir), str(PYTHON_SUPPORT), str(tests)]),
+    )
+    if trace:
+        env["LESSONGRADER_LEAK_TRACE"] = str(trace)
+    command = [sys.executable, "-m", "pytest", "-p", "lessongrader.plugin", "-p", "no:cacheprovider", "-q", str(tests)]
+    start = time.perf_counter()
+    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_SECONDS)
+    seconds = time.perf_counter() - start
+    records = [json.loads(line) for line in results_path.read_text().splitlines()] if results_path.exists() else []
+    return records, seconds, completed.returncode, completed.stdout + completed.stderr
+
+
+def leak_settings(fixture):
+    exercise = tomllib.loads((fixture / "exercise.toml").read_text())
+    table = exercise.get("leaks", {})
+    return {
+        "enabled": table.get("enabled", True),
+        "warmup_rounds": table.get("warmup_rounds", 3),
+        "measured_rounds": table.get("measured_rounds", 4),
+        "tests": table.get("tests", []),
+    }
+
+
+def print_noise(lines):
+    """The largest per-round movement of each counter over the checks that found nothing."""
+    for unit in ("call", "run of the test"):
+        clean = [line for line in lines if line["unit"] == unit and not line["found"]]
+        if not clean:
+            continue
+
+        def largest(key, signed=True):
+            values = [value for line in clean for value in line[key]]
+            return max(values) if signed else max(abs(value) for value in values)
+
+        growing = sorted({name for line in clean for name in line["types_growing"]})
+        rounds = [line["per_round"] for line in clean]
+        print(f"noise over {len(clean)} clean checks per {unit} ({min(rounds)}-{max(rounds)} per round): "
+              f"blocks +{largest('blocks')}, heap +{largest('heap')} bytes, rss +{largest('rss')} bytes, "
+              f"unfreed +{largest('unfreed')}, refcount ±{largest('largest_ref_change', False)}, "
+              f"types that grew in the first measured round: {', '.join(growing) or 'none'}")
+        for key in ("blocks", "heap"):
+            all_rounds = [line for line in clean if line[key] and min(line[key]) > 0]
+            print(f"  checks whose {key} grew in EVERY measured round: {len(all_rounds)}"
+                  + "".join(f"\n    {line['test']} {line['call']}: {line[key]}" for line in all_rounds[:5]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--only", type=int, nargs="*", help="fixture ids")
+    parser.add_argument("--target-dir", type=Path, default=DEFAULT_TARGET_DIR)
+    parser.add_argument("--verbose", action="store_true", help="print each run's leak messages")
+    parser.add_argument("--solutions", action="store_true", help="check the course's solutions instead (must be clean)")
+    parser.add_argument("--noise", action="store_true", help="print how much the counters move on clean checks")
+    arguments = parser.parse_args()
+
+    rows, failures = [], []
+    with tempfile.TemporaryDirectory(prefix="leak-bench-") as temporary:
+        work = Path(temporary)
+        trace = work / "trace.jsonl" if arguments.noise else None
+        for name, crate, fixture, expected in subjects(set(arguments.only or []), arguments.solutions):
+            print(f"building {name} …", file=sys.stderr, flush=True)
+            build_dir = build(crate, work, arguments.target_dir)
+            settings = leak_settings(fixture)
+            if not settings["enabled"]:
+                print(f"  {name}: leak checks are off in its exercise.toml; checking anyway", file=sys.stderr)
+                settings["enabled"] = True
+            detected = clean = crashed = expected_hits = 0
+            kinds, hunt_seconds, wall_on, wall_off, tests_hunted = set(), [], [], [], 0
+            messages = []
+            for _ in range(arguments.runs):
+                records, seconds, code, output = run_tests(fixture, build_dir, work, settings, trace)
+                wall_on.append(seconds)
+                leaks = [record for record in records if record.get("kind") == "leak"]
+                finished = any(record.get("kind") == "session_finish" for record in records)
+                if code not in (0, 1) or not finished:
+                    crashed += 1
+                    messages.append(f"exit {code}: {output[-1500:]}")
+                if leaks:
+                    detected += 1
+                    found = {record["leak_kind"] for record in leaks}
+                    kinds |= found
+                    expected_hits += bool(expected and found & expected)
+                    messages += [f"{record['test'] or '?'}: [{record['leak_kind']}] {record['message']}" for record in leaks]
+                else:
+                    clean += 1
+                for record in records:
+                    if record.get("kind") == "leak_summary":
+                        hunt_seconds.append(record["seconds"])
+                        tests_hunted = record["tests_hunted"]
+                records_off, seconds_off, code_off, output_off = run_tests(fixture, build_dir, work, dict(settings, enabled=False))
+                wall_off.append(seconds_off)
+                if code_off not in (0, 1) or not any(record.get("kind") == "session_finish" for record in records_off):
+                    crashed += 1
+                    messages.append(f"with leak checks off, exit {code_off}: {output_off[-1500:]}")
+            if expected == set():
+                ok = clean == arguments.runs and not crashed
+            else:
+                ok = detected == arguments.runs and not crashed and (expected is None or expected_hits == arguments.runs)
+            if not ok:
+                failures.append(name)
+            rows.append((name, detected, clean, expected_hits if expected else "", crashed, ", ".join(sorted(kinds)) or "—",
+                         statistics.median(hunt_seconds) if hunt_seconds else 0.0, tests_hunted,
+                         statistics.median(wall_on) - statistics.median(wall_off), ok))
+            if arguments.verbose or not ok:
+                for message in dict.fromkeys(messages):
+                    print(f"  {name}: {message}", file=sys.stderr)
+        if trace is not None and trace.exists():
+            print_noise([json.loads(line) for line in trace.read_text().splitlines()])
+
+    runs = arguments.runs
+    header = (f"{'fixture':<26} {'detected':>9} {'clean':>7} {'kind':>5} {'crash':>5}  {'hunt s':>6} {'hunted':>6} "
+              f"{'added s':>7}  ok  kinds found")
+    print(header)
+    print("-" * len(header))
+    for name, detected, clean, hits, crashed, kinds, hunt, hunted, added, ok in rows:
+        print(f"{name:<26} {detected:>4}/{runs:<4} {clean:>3}/{runs:<3} {hits:>5} {crashed:>5}  {hunt:>6.2f} {hunted:>6} {added:>7.2f}  "
+              f"{'✔' if ok else '✘'}   {kinds}")
+    print("kind: runs that found the kind the fixture is built to show (EXPECTED_KINDS);")
+    print("hunt s: median seconds the automatic hunt took (leak_summary); hunted: tests it re-ran;")
+    print("added s: median wall time with leak checks minus without (includes assert_no_leaks).")
+    if failures:
+        print(f"FAILED: {', '.join(failures)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
