@@ -130,3 +130,14 @@ fn a_missing_python_is_explained_with_exit_code_2() {
     assert!(run.stderr.contains("--python"), "{}", run.all());
 }
 
+
+#[test]
+fn colours_follow_the_color_flag_and_no_color() {
+    let course = Course::new(&["01-"]);
+    let plain = course.xtask(&["check", "1"]);
+    assert!(!plain.stdout.contains('\u{1b}'), "NO_COLOR and a pipe mean no colour:\n{}", plain.all());
+    let output = course.command(&["--color", "always", "check", "1"]).env_remove("NO_COLOR").output().unwrap();
+    let coloured = String::from_utf8_lossy(&output.stdout);
+    assert!(coloured.contains("\u{1b}[31mragilistic"), "{coloured:?}");
+    assert!(coloured.contains("\u{1b}[32mfragilist"), "{coloured:?}");
+}

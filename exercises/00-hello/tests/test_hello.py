@@ -29,3 +29,12 @@ def test_greet_empty_name_is_value_error():
 def test_greet_wrong_type_is_type_error(bad):
     with pytest.raises(TypeError):
         hello.greet(bad)
+
+
+def test_greet_leaks_nothing_on_success_or_error():
+    from lessongrader import assert_no_leaks
+
+    name = "".join(["Ad", "a"])  # a fresh str: its refcount must not move
+    assert_no_leaks(hello.greet, name)
+    assert_no_leaks(hello.greet, "".join([" ", " "]), raises=ValueError)
+    assert_no_leaks(hello.greet, [name], raises=TypeError)
