@@ -42,6 +42,12 @@ enum Command {
     List,
     /// Show the next hint for an exercise (one more each time).
     Hint(commands::hint::Args),
+    /// Re-check an exercise on every save of its src/ (tests and leak hunt); keys move on.
+    Watch(commands::watch::Args),
+    /// Put an exercise's src/ back to the skeleton (yours is kept in .course-backups/ first).
+    Reset(commands::reset::Args),
+    /// Once an exercise has passed: your lib.rs against the reference solution, as a diff.
+    Solution(commands::solution::Args),
     /// Grade every exercise of the workspace (instructors): a summary table.
     GradeAll(commands::grade_all::Args),
     /// Prove the course consistent: every solution passes every check with margin, every
@@ -71,6 +77,9 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => commands::check::run(args, python),
         Some(Command::List) => commands::list::run(),
         Some(Command::Hint(args)) => commands::hint::run(args),
+        Some(Command::Watch(args)) => commands::watch::run(args, python),
+        Some(Command::Reset(args)) => commands::reset::run(args),
+        Some(Command::Solution(args)) => commands::solution::run(args),
         Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
         Some(Command::Verify(args)) => commands::verify::run(args, python),
         Some(Command::Test) => commands::test::run(python),

@@ -3,9 +3,12 @@ pub mod check;
 pub mod grade_all;
 pub mod hint;
 pub mod list;
+pub mod reset;
+pub mod solution;
 pub mod status;
 pub mod test;
 pub mod verify;
+pub mod watch;
 
 use grader::catalog::Catalog;
 use grader::workspace::Workspace;

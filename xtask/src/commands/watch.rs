@@ -1,0 +1,563 @@
+//! `cargo xtask watch [EXERCISE]`: check the current exercise on every save of its `src/`.
+//!
+//! One event loop owns all state; three kinds of threads feed it through one channel: the file
+//! watcher (`watch/files.rs`), the key reader (`watch/input.rs`) and one check at a time
+//! (`watch/job.rs`). A save during a check queues exactly one more check. Watch mode runs the
+//! tests and the leak hunt; `f` adds the speed check.
+mod files;
+mod input;
+mod job;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use grader::catalog::Exercise;
+use grader::progress::{Progress, ProgressFile};
+use grader::render::{self, TextOptions, WIDTH, cut, paint};
+use grader::{Grader, GraderError, Report, Status};
+
+use crate::output;
+use files::SourceWatcher;
+use input::Key;
+use job::{Control, Job};
+
+/// Quiet time after the last file event before a check starts: one save makes several events.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// A check starts at most this long after the first event, even if events keep coming.
+const MAX_DELAY: Duration = Duration::from_millis(400);
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// `exercise-3`, `3`, `03` or the slug; default: the first exercise not yet passed.
+    exercise: Option<String>,
+    /// Do not watch files: check when you press Enter (for file systems where watching does not
+    /// work, such as some network, container or VM shared folders).
+    #[arg(long)]
+    manual_run: bool,
+}
+
+/// Everything the event loop reacts to.
+pub enum Event {
+    Key(Key),
+    /// A file under some watched `src/` changed.
+    Changed(PathBuf),
+    WatchError(String),
+    /// The tests passed; the leak hunt runs next.
+    TestsPassed { report: Box<Report> },
+    /// One check finished (for `c`, one of many).
+    Checked { index: usize, outcome: Box<Result<Report, GraderError>> },
+    /// The sources changed while the check was building: it ended without running the tests.
+    Abandoned,
+    /// `c` checked every exercise.
+    AllDone,
+}
+
+/// The job in progress.
+struct Running {
+    job: Job,
+    control: Arc<Control>,
+}
+
+pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let grader = Grader::open(None, python)?;
+    let progress_file = ProgressFile::at(&grader.workspace.root);
+    let progress = progress_file.load();
+    let exercises = &grader.catalog.exercises;
+    let current = match &args.exercise {
+        Some(query) => match grader.catalog.find(query) {
+            Ok(exercise) => exercises.iter().position(|other| other.id == exercise.id).expect("found in the catalog"),
+            Err(unknown) => {
+                output::error(&unknown.to_string());
+                return Ok(ExitCode::from(output::GRADER_ERROR));
+            }
+        },
+        None => match exercises.iter().position(|exercise| !progress.passed(&exercise.name())) {
+            Some(index) => index,
+            None => {
+                anstream::println!("{ALL_DONE}");
+                return Ok(ExitCode::from(output::PASSED));
+            }
+        },
+    };
+
+    let (sender, events) = mpsc::channel();
+    let watcher = if args.manual_run {
+        None
+    } else {
+        match SourceWatcher::new(sender.clone()) {
+            Ok(watcher) => Some(watcher),
+            Err(error) => {
+                anstream::eprintln!("note: cannot watch files ({error}); press Enter to check instead.");
+                None
+            }
+        }
+    };
+    let terminal = if input::single_keys() { input::SingleKeys::enable() } else { None };
+    let single_keys = terminal.is_some();
+    input::spawn(sender.clone(), single_keys);
+
+    let mut watch = Watch {
+        grader: Arc::new(grader),
+        progress_file,
+        progress,
+        current,
+        events: sender,
+        watcher,
+        single_keys,
+        clear_screen: std::io::stdout().is_terminal(),
+        running: None,
+        queued: None,
+        told_about_queue: false,
+        pending_change: None,
+        activity: None,
+        checked_all: Vec::new(),
+    };
+    watch.switch_to(current);
+    let code = watch.event_loop(&events);
+    drop(terminal);
+    Ok(code)
+}
+
+struct Watch {
+    grader: Arc<Grader>,
+    progress_file: ProgressFile,
+    progress: Progress,
+    /// Index into the catalog of the exercise being watched.
+    current: usize,
+    events: Sender<Event>,
+    /// `None` in manual mode.
+    watcher: Option<SourceWatcher>,
+    single_keys: bool,
+    clear_screen: bool,
+    running: Option<Running>,
+    /// At most one job waits; later requests merge into it.
+    queued: Option<Job>,
+    told_about_queue: bool,
+    /// (first, last) file event not yet acted on.
+    pending_change: Option<(Instant, Instant)>,
+    /// The spinner or progress bar of the running job.
+    activity: Option<indicatif::ProgressBar>,
+    /// `c`: status of each exercise checked so far.
+    checked_all: Vec<Status>,
+}
+
+impl Watch {
+    fn event_loop(&mut self, events: &Receiver<Event>) -> ExitCode {
+        loop {
+            let event = match self.change_due() {
+                Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                    Ok(event) => event,
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.pending_change = None;
+                        self.request(Job::One { index: self.current, full: false }, true);
+                        continue;
+                    }
+                    Err(RecvTimeoutError::Disconnected) => return ExitCode::SUCCESS,
+                },
+                None => match events.recv() {
+                    Ok(event) => event,
+                    Err(_) => return ExitCode::SUCCESS,
+                },
+            };
+            match event {
+                Event::Key(Key::Quit) => {
+                    self.quit();
+                    return ExitCode::from(output::PASSED);
+                }
+                Event::Key(key) => self.key(key),
+                Event::Changed(path) => self.changed(&path),
+                Event::WatchError(message) => self.say(&format!("note: file watching: {message}")),
+                Event::TestsPassed { report } => self.tests_passed(&report),
+                Event::Checked { index, outcome } => self.checked(index, *outcome),
+                Event::Abandoned => {
+                    self.finish_running();
+                    self.say("Saved while building: checking the new version instead.");
+                    self.start_queued();
+                }
+                Event::AllDone => self.all_done(),
+            }
+        }
+    }
+
+    fn exercise(&self, index: usize) -> &Exercise {
+        &self.grader.catalog.exercises[index]
+    }
+
+    fn src_dir(&self) -> PathBuf {
+        self.exercise(self.current).dir.join("src")
+    }
+
+    fn change_due(&self) -> Option<Instant> {
+        self.pending_change.map(|(first, last)| (last + DEBOUNCE).min(first + MAX_DELAY))
+    }
+
+    fn changed(&mut self, path: &Path) {
+        if !path.starts_with(self.src_dir()) {
+            return; // a late event from the exercise watched before
+        }
+        let now = Instant::now();
+        self.pending_change = Some(match self.pending_change {
+            Some((first, _)) => (first, now),
+            None => (now, now),
+        });
+    }
+
+    fn key(&mut self, key: Key) {
+        match key {
+            Key::Rerun | Key::Enter => self.request(Job::One { index: self.current, full: false }, false),
+            Key::Full => self.request(Job::One { index: self.current, full: true }, false),
+            Key::CheckAll => self.request(Job::All, false),
+            Key::Hint => self.hint(),
+            Key::List => {
+                let (catalog, progress) = (&self.grader.catalog, &self.progress);
+                self.suspended(|| super::list::print(catalog, progress));
+            }
+            Key::Next => self.next(),
+            Key::Quit => {}
+            Key::Unknown(c) if c.is_whitespace() || c.is_control() => {}
+            Key::Unknown(c) => self.say(&format!("`{c}` is not a key here.\n{}", self.keys_line())),
+        }
+    }
+
+    /// Start `job`, or queue it behind the running one. `by_save`: a file change asked for it.
+    fn request(&mut self, job: Job, by_save: bool) {
+        let Some(running) = &self.running else {
+            self.start(job);
+            return;
+        };
+        let building = running.control.is_building();
+        if by_save && running.job != Job::All {
+            running.control.mark_stale();
+        }
+        self.queued = Some(match (self.queued, job) {
+            // A quick check adds nothing to a queued full check or check-all of the same code.
+            (Some(queued @ (Job::All | Job::One { full: true, .. })), Job::One { full: false, .. }) => queued,
+            _ => job,
+        });
+        if !self.told_about_queue {
+            self.told_about_queue = true;
+            let message = match (by_save, building) {
+                (true, true) => "Saved while building: the new version is checked once this build ends.",
+                (true, false) => "Saved during a check: one more check follows when it ends.",
+                (false, _) => "A check is running: the next one follows when it ends.",
+            };
+            self.say(message);
+        }
+    }
+
+    fn start(&mut self, job: Job) {
+        self.told_about_queue = false;
+        let activity = match job {
+            Job::One { index, full } => {
+                let exercise = self.exercise(index);
+                let what = if full { " (tests, leak hunt and speed)" } else { "" };
+                super::spinner(format!("building {} {}{what}", exercise.name(), exercise.slug))
+            }
+            Job::All => {
+                self.checked_all.clear();
+                self.say("Checking every exercise (tests and leak hunt; the speed check: f, or cargo xtask check):");
+                super::grade_all::progress_bar(self.grader.catalog.exercises.len() as u64)
+            }
+        };
+        let control = job::spawn(Arc::clone(&self.grader), job, activity.clone(), self.events.clone());
+        self.activity = Some(activity);
+        self.running = Some(Running { job, control });
+    }
+
+    fn finish_running(&mut self) {
+        if let Some(activity) = self.activity.take() {
+            activity.finish_and_clear();
+        }
+        self.running = None;
+    }
+
+    /// The correctness verdict, shown while the leak hunt runs.
+    fn tests_passed(&mut self, report: &Report) {
+        let verdict = &report.verdict;
+        let tests = verdict.check(grader::verdict::CheckName::Tests).map_or(String::new(), |check| check.summary.clone());
+        let line = format!(
+            "{} {} {} — tests pass ({tests}); hunting leaks…{}",
+            paint(GOOD, "✔"),
+            paint(BOLD, &verdict.exercise),
+            verdict.slug,
+            paint(DIM, &format!("   {:.1} s", verdict.seconds))
+        );
+        self.clear();
+        self.say(&line);
+    }
+
+    fn checked(&mut self, index: usize, outcome: Result<Report, GraderError>) {
+        let saved = match &outcome {
+            Ok(report) => self.progress_file.record(&report.verdict),
+            Err(_) => Ok(()),
+        };
+        if let Err(error) = saved {
+            self.say(&format!("note: could not save progress: {error}"));
+        }
+        self.progress = self.progress_file.load();
+        if self.running.as_ref().is_some_and(|running| running.job == Job::All) {
+            let line = match &outcome {
+                Ok(report) => {
+                    self.checked_all.push(report.verdict.status);
+                    render::headline(&report.verdict)
+                }
+                Err(error) => {
+                    self.checked_all.push(Status::Error);
+                    cut(&format!("{}: the grader could not run: {error}", self.exercise(index).name()), WIDTH).0
+                }
+            };
+            self.say(&line);
+            if let Some(bar) = &self.activity {
+                bar.inc(1);
+            }
+            return;
+        }
+        self.finish_running();
+        self.show(index, &outcome);
+        self.start_queued();
+    }
+
+    fn all_done(&mut self) {
+        self.finish_running();
+        let passed = self.checked_all.iter().filter(|status| **status == Status::Passed).count();
+        let done = self.grader.catalog.exercises.iter().filter(|e| self.progress.passed(&e.name())).count();
+        let total = self.grader.catalog.exercises.len();
+        self.say(&format!(
+            "\n{passed} of {total} pass their tests and leak hunt; {done} of {total} are done (every check, speed too)."
+        ));
+        let footer = self.footer();
+        self.say(footer.trim_end());
+        self.start_queued();
+    }
+
+    fn start_queued(&mut self) {
+        if let Some(job) = self.queued.take() {
+            self.start(job);
+        }
+    }
+
+    /// A check's result: the verdict and only what helps the next edit, then the footer.
+    fn show(&mut self, index: usize, outcome: &Result<Report, GraderError>) {
+        self.clear();
+        let mut out = String::new();
+        let exercise = self.exercise(index);
+        let name = exercise.name();
+        match outcome {
+            Err(error) => {
+                out.push_str(&format!("{} {name}: the grader could not run\n", paint(BAD, "✘")));
+                for line in error.to_string().lines() {
+                    out.push_str(&format!("  {}\n", cut(line, WIDTH - 2).0));
+                }
+                out.push_str("  Not a fault of your code: fix the problem above, then press r.\n");
+            }
+            Ok(report) if report.verdict.status == Status::Passed => {
+                out.push_str(&render::headline(&report.verdict));
+                out.push('\n');
+                out.push_str(&self.after_pass(index));
+            }
+            Ok(report) => {
+                let text = render::text(
+                    &report.verdict,
+                    &TextOptions {
+                        verbose: false,
+                        next_hint: None,
+                        next_exercise: None,
+                        build_log: None,
+                        pytest_output: None,
+                    },
+                );
+                out.push_str(&text);
+                let shown = self.progress.hints_shown(&name);
+                let total = exercise.hints.len();
+                if shown < total {
+                    out.push_str(&format!("\n  {}\n", paint(DIM, &format!("Stuck? h shows hint {} of {total}.", shown + 1))));
+                }
+            }
+        }
+        out.push('\n');
+        out.push_str(&self.footer());
+        self.say(out.trim_end_matches('\n'));
+    }
+
+    fn after_pass(&self, index: usize) -> String {
+        let name = self.exercise(index).name();
+        if !self.progress.passed(&name) {
+            let unchecked = self.progress.exercises.get(&name).map(|entry| entry.unchecked.clone()).unwrap_or_default();
+            let words: Vec<&str> = unchecked.iter().map(|key| grader::progress::check_words(key)).collect();
+            let what = match words.join(" and ") {
+                words if words.is_empty() => "Not every check ran".to_string(),
+                words => format!("{}{} not checked yet", words[..1].to_ascii_uppercase(), &words[1..]),
+            };
+            return format!("  {what}: press f for the full check.\n");
+        }
+        match self.next_pending(index) {
+            Some(next) => {
+                let next = self.exercise(next);
+                format!("  Done! n: on to {} {} · the reference: cargo xtask solution {name}\n", next.name(), next.slug)
+            }
+            None => format!("  Every exercise has passed: the course is done! Compare: cargo xtask solution {name}\n"),
+        }
+    }
+
+    /// The first exercise after `index` not passed yet, wrapping around to the start.
+    fn next_pending(&self, index: usize) -> Option<usize> {
+        let count = self.grader.catalog.exercises.len();
+        (1..count)
+            .map(|step| (index + step) % count)
+            .find(|&other| !self.progress.passed(&self.exercise(other).name()))
+    }
+
+    fn footer(&self) -> String {
+        let src = self.grader.workspace.display(&self.src_dir()).to_string();
+        let speed = if self.exercise(self.current).perf.is_empty() { "no speed check here" } else { "full check with speed: f" };
+        let status = if self.watcher.is_some() {
+            format!("── watching {src}/ · on save: tests + leak hunt · {speed}")
+        } else {
+            format!("── manual mode · Enter checks {src}/ (tests + leak hunt) · {speed}")
+        };
+        format!("{}\n{}\n", paint(DIM, &cut(&status, WIDTH).0), paint(DIM, &self.keys_line()))
+    }
+
+    fn keys_line(&self) -> String {
+        let then = if self.single_keys { "" } else { " (then Enter)" };
+        format!("   keys{then}: r re-run · f full check · h hint · l list · c check all · n next · q quit")
+    }
+
+    fn hint(&mut self) {
+        let exercise = self.exercise(self.current).clone();
+        let total = exercise.hints.len();
+        let shown = match self.progress_file.hint_shown(&exercise.name(), total) {
+            Ok(shown) => shown,
+            Err(error) => {
+                self.say(&format!("note: could not save progress: {error}"));
+                (self.progress.hints_shown(&exercise.name()) + 1).min(total)
+            }
+        };
+        self.progress = self.progress_file.load();
+        let mut out = format!("{} for {} {}:\n", paint(BOLD, &format!("Hint {shown} of {total}")), exercise.name(), exercise.slug);
+        for line in render::wrap(&exercise.hints[shown - 1], WIDTH - 2) {
+            out.push_str(&format!("  {line}\n"));
+        }
+        if shown == total {
+            out.push_str(&format!(
+                "That was the last hint. The README has the whole task: {}/README.md\n",
+                self.grader.workspace.display(&exercise.dir)
+            ));
+        }
+        self.say(out.trim_end());
+    }
+
+    fn next(&mut self) {
+        if self.running.is_some() || self.queued.is_some() {
+            self.say("A check is running: press n again once it has finished.");
+            return;
+        }
+        let name = self.exercise(self.current).name();
+        if !self.progress.passed(&name) {
+            let message = match self.progress.status(&name) {
+                Some(Status::Passed) => {
+                    format!("{name} passed its tests and leak hunt; its speed is not checked yet: f, then n.")
+                }
+                _ => format!("{name} has not passed yet: n moves on only once it passes. Stuck? h shows a hint."),
+            };
+            self.say(&message);
+            return;
+        }
+        match self.next_pending(self.current) {
+            Some(next) => self.switch_to(next),
+            None => self.say(ALL_DONE),
+        }
+    }
+
+    /// Watch exercise `index` and check it once now.
+    fn switch_to(&mut self, index: usize) {
+        self.current = index;
+        self.pending_change = None;
+        let src = self.src_dir();
+        let watched = match &mut self.watcher {
+            Some(watcher) => watcher.watch(&src),
+            None => Ok(()),
+        };
+        if let Err(error) = watched {
+            self.watcher = None;
+            self.say(&format!(
+                "note: cannot watch {} ({error}); press Enter to check instead.",
+                self.grader.workspace.display(&src)
+            ));
+        }
+        let exercise = self.exercise(index);
+        let readme = self.grader.workspace.display(&exercise.dir.join("README.md")).to_string();
+        let title = cut(&format!("{} {} — {}", exercise.name(), exercise.slug, exercise.title), WIDTH).0;
+        self.say(&format!("{}\n  The task: {readme}", paint(BOLD, &title)));
+        self.request(Job::One { index, full: false }, false);
+    }
+
+    fn quit(&mut self) {
+        if let Some(activity) = self.activity.take() {
+            activity.finish_and_clear();
+        }
+        if self.running.is_some() {
+            stop_test_runs();
+            anstream::println!("The running check was stopped.");
+        }
+        anstream::println!("Bye! Your progress is in {}; cargo xtask shows where you are.", grader::progress::FILE_NAME);
+    }
+
+    /// A fresh screen for a new verdict, when the output is a terminal.
+    fn clear(&self) {
+        if self.clear_screen {
+            // Written past anstream, which would strip it with colours off: clearing is not colour.
+            use std::io::Write;
+            self.suspended(|| {
+                let _ = std::io::stdout().write_all(b"\x1b[H\x1b[2J");
+            });
+        }
+    }
+
+    /// Print a line (or lines) without tearing a spinner or progress bar.
+    fn say(&self, text: &str) {
+        self.suspended(|| anstream::println!("{text}"));
+    }
+
+    fn suspended(&self, print: impl FnOnce()) {
+        match &self.activity {
+            Some(activity) => activity.suspend(print),
+            None => print(),
+        }
+    }
+}
+
+/// Kill the test run of a check we abandon by quitting. pytest runs in a process group of its
+/// own, which the grader kills at the exercise's deadline — a deadline that ends with this
+/// process, so an endless loop would otherwise spin on. A build in progress is left to finish.
+fn stop_test_runs() {
+    let me = std::process::id();
+    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    for entry in entries.flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<i32>().ok()) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        // `pid (command) state ppid pgrp …`; the command may hold spaces and parentheses.
+        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let parent = fields.get(1).and_then(|field| field.parse::<u32>().ok());
+        let group = fields.get(2).and_then(|field| field.parse::<i32>().ok());
+        if parent == Some(me) && group == Some(pid) {
+            // SAFETY: killpg only sends a signal, to a group our own child leads.
+            unsafe {
+                libc::killpg(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+const GOOD: anstyle::Style = anstyle::AnsiColor::Green.on_default().bold();
+const BAD: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+const BOLD: anstyle::Style = anstyle::Style::new().bold();
+const DIM: anstyle::Style = anstyle::Style::new().dimmed();
+
+const ALL_DONE: &str = "Every exercise has passed: the course is done!
+Watch one again with `cargo xtask watch exercise-N`; compare: `cargo xtask solution exercise-N`.";
