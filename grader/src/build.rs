@@ -105,6 +105,12 @@ pub fn build(
         .arg(&toolchain.python)
         .arg("-o")
         .arg(&wheel_dir)
+        // Cargo hashes a path package relative to its workspace, so two copies of a course that
+        // share one target/ would pass off each other's library as fresh. A flag naming the course
+        // root is part of the crate's fingerprint: switching roots rebuilds that crate (not pyo3).
+        .arg("--")
+        .arg("--cfg")
+        .arg(format!("course_root=\"{}\"", workspace.root_id()))
         .current_dir(&workspace.root)
         // Same values as .cargo/config.toml [env], so pyo3 is not rebuilt when a learner alternates
         // between `cargo check` (or rust-analyzer) and the grader.

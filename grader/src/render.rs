@@ -39,6 +39,13 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
     out.push('\n');
     match verdict.status {
         Status::Passed if verdict.variant == crate::build::Variant::Solution => {}
+        Status::Passed if skipped_by_flag(verdict) => {
+            out.push_str(&format!(
+                "  Not every check ran ({}): the full check is `cargo xtask check {}`.\n",
+                skipped_flags(verdict).join(", "),
+                verdict.exercise
+            ));
+        }
         Status::Passed => {
             if let Some(next) = options.next_exercise {
                 out.push_str(&format!("  Next: cargo xtask check {}\n", next.name()));
@@ -78,6 +85,21 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
         }
     }
     out
+}
+
+/// Checks the user switched off with `--no-leaks` / `--no-perf` (their summaries name the flag).
+fn skipped_flags(verdict: &Verdict) -> Vec<&'static str> {
+    let mut flags = Vec::new();
+    for (name, flag) in [(CheckName::Leaks, "--no-leaks"), (CheckName::Perf, "--no-perf")] {
+        if verdict.check(name).is_some_and(|check| check.status == CheckStatus::Skipped && check.summary.contains(flag)) {
+            flags.push(flag);
+        }
+    }
+    flags
+}
+
+fn skipped_by_flag(verdict: &Verdict) -> bool {
+    !skipped_flags(verdict).is_empty()
 }
 
 /// The one-line verdict, e.g. `✔ exercise-1 math — passed   tests 14/14 · leaks clean   0.9 s`.

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -233,7 +234,7 @@ pub fn run_tests(
 
     let mut command = Command::new(&toolchain.python);
     command
-        .args(["-m", "pytest", "-p", "lessongrader.plugin", "-p", "no:cacheprovider", "-q", "--color=no"])
+        .args(["-m", "pytest", "-p", "lessongrader.plugin", "-p", "no:cacheprovider", "-q", "--color=no", "--tb=short"])
         .arg("--rootdir")
         .arg(&exercise.dir)
         .args(tests_dirs)
@@ -250,6 +251,7 @@ pub fn run_tests(
         // Its own process group: at the deadline we kill pytest and everything it started.
         .process_group(0);
     let mut child = command.spawn().map_err(|e| RunError(format!("cannot start pytest: {e}")))?;
+    RUNNING_GROUP.store(child.id() as i32, Ordering::SeqCst);
     let deadline = Duration::from_secs(exercise.timeout_secs);
     let status = child.wait_timeout(deadline).map_err(|e| RunError(format!("waiting for pytest: {e}")))?;
     let timed_out = status.is_none();
@@ -260,6 +262,7 @@ pub fn run_tests(
             child.wait().map_err(|e| RunError(format!("waiting for pytest: {e}")))?
         }
     };
+    RUNNING_GROUP.store(0, Ordering::SeqCst);
     let records = read_records(&results_path);
     let finished = records.iter().any(|record| matches!(record, Record::SessionFinish { .. }));
     let end = if timed_out {
@@ -283,6 +286,19 @@ fn leak_settings(exercise: &Exercise, wanted: bool) -> serde_json::Value {
     let mut settings = serde_json::to_value(&exercise.leaks).expect("leak settings serialize");
     settings["enabled"] = serde_json::Value::Bool(wanted && exercise.leaks.enabled);
     settings
+}
+
+/// The process group of the pytest run in progress (0: none). pytest has a group of its own so
+/// that a deadline can kill everything it started; the same group must die when the user
+/// interrupts us, or a test stuck in an endless loop would outlive `cargo xtask`.
+static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+
+/// Kill the pytest run in progress, if any. Safe to call from a signal handler thread.
+pub fn stop_running_tests() {
+    let group = RUNNING_GROUP.swap(0, Ordering::SeqCst);
+    if group > 0 {
+        kill_group(group as u32);
+    }
 }
 
 fn kill_group(pid: u32) {

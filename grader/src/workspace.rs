@@ -46,11 +46,16 @@ impl Workspace {
     /// Everything the grader writes for this course: one folder per variant and exercise. Named
     /// after the course root, because test courses share the real `target/` to reuse its pyo3 build.
     pub fn grader_dir(&self) -> PathBuf {
+        let name = self.root.file_name().unwrap_or_default().to_string_lossy();
+        self.target_dir.join("grader").join(format!("{name}-{}", self.root_id()))
+    }
+
+    /// A short id of the course root, stable for one build of the grader.
+    pub fn root_id(&self) -> String {
         use std::hash::{Hash, Hasher};
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         self.root.hash(&mut hasher);
-        let name = self.root.file_name().unwrap_or_default().to_string_lossy();
-        self.target_dir.join("grader").join(format!("{name}-{:08x}", hasher.finish() as u32))
+        format!("{:08x}", hasher.finish() as u32)
     }
 
     /// Taken shared by builds and exclusively by timing, so that nothing of ours builds while a

@@ -72,6 +72,14 @@ fn main() -> ExitCode {
     };
     choice.write_global();
     let python = cli.python.as_deref();
+    if !matches!(cli.command, Some(Command::Watch(_))) {
+        // Watch reads Ctrl-C as a key and stops its own checks; everywhere else an interrupt
+        // must not leave a test run (its own process group) spinning behind us.
+        let _ = ctrlc::set_handler(|| {
+            grader::run::stop_running_tests();
+            std::process::exit(130);
+        });
+    }
     let result = match cli.command {
         None => commands::status::run(python),
         Some(Command::Check(args)) => commands::check::run(args, python),

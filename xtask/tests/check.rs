@@ -141,3 +141,33 @@ fn colours_follow_the_color_flag_and_no_color() {
     assert!(coloured.contains("\u{1b}[31mragilistic"), "{coloured:?}");
     assert!(coloured.contains("\u{1b}[32mfragilist"), "{coloured:?}");
 }
+
+#[test]
+fn an_interrupt_stops_the_test_run_too() {
+    let course = Course::new(&["05-"]);
+    // A long deadline, so that only the interrupt can end the endless loop in time.
+    let toml = course.root().join("exercises/05-loops/exercise.toml");
+    let text = std::fs::read_to_string(&toml).unwrap().replace("timeout_secs = 4", "timeout_secs = 120");
+    std::fs::write(&toml, text).unwrap();
+    let mut child = course.command(&["check", "5"]).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let root = course.root().display().to_string();
+    let pytest_running = || {
+        std::fs::read_dir("/proc").unwrap().flatten().any(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline);
+            cmdline.contains("pytest") && cmdline.contains(&root)
+        })
+    };
+    let started = std::time::Instant::now();
+    while !pytest_running() {
+        assert!(started.elapsed().as_secs() < 60, "pytest never started");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: sends SIGINT to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(!pytest_running(), "the test run outlived the interrupt");
+}

@@ -33,13 +33,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let progress_file = ProgressFile::at(&grader.workspace.root);
     let progress = progress_file.load();
     let exercise = match &args.exercise {
-        Some(query) => match grader.catalog.find(query) {
-            Ok(exercise) => exercise,
-            Err(unknown) => {
-                output::error(&unknown.to_string());
-                return Ok(ExitCode::from(output::GRADER_ERROR));
-            }
-        },
+        Some(query) => grader.catalog.find(query)?,
         None => {
             let pending = grader.catalog.exercises.iter().find(|exercise| !progress.passed(&exercise.name()));
             match pending {

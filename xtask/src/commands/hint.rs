@@ -13,13 +13,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
-    let exercise = match catalog.find(&args.exercise) {
-        Ok(exercise) => exercise,
-        Err(unknown) => {
-            output::error(&unknown.to_string());
-            return Ok(ExitCode::from(output::GRADER_ERROR));
-        }
-    };
+    let exercise = catalog.find(&args.exercise)?;
     let total = exercise.hints.len();
     let shown = ProgressFile::at(&workspace.root).hint_shown(&exercise.name(), total)?;
     let bold = anstyle::Style::new().bold();

@@ -36,12 +36,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
     let selected: Vec<&Exercise> = match &args.exercise {
         _ if args.all => catalog.exercises.iter().collect(),
-        Some(query) => match catalog.find(query) {
-            Ok(exercise) => vec![exercise],
-            Err(unknown) => {
-                output::error(&unknown.to_string());
-                return Ok(ExitCode::from(output::GRADER_ERROR));
-            }
+        Some(query) => {
+            let exercise = catalog.find(query)?;
+            vec![exercise]
         },
         None => unreachable!("clap requires EXERCISE or --all"),
     };

@@ -23,13 +23,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
-    let exercise = match catalog.find(&args.exercise) {
-        Ok(exercise) => exercise,
-        Err(unknown) => {
-            output::error(&unknown.to_string());
-            return Ok(ExitCode::from(output::GRADER_ERROR));
-        }
-    };
+    let exercise = catalog.find(&args.exercise)?;
     let name = exercise.name();
     let progress = ProgressFile::at(&workspace.root).load();
     if !progress.ever_passed(&name) {

@@ -28,12 +28,9 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let grader = Grader::open(None, python)?;
     let mut selected: Vec<&Exercise> = Vec::new();
     for query in &args.exercises {
-        match grader.catalog.find(query) {
-            Ok(exercise) => selected.push(exercise),
-            Err(unknown) => {
-                output::error(&unknown.to_string());
-                return Ok(ExitCode::from(output::GRADER_ERROR));
-            }
+        {
+            let exercise = grader.catalog.find(query)?;
+            selected.push(exercise)
         }
     }
     if selected.is_empty() {

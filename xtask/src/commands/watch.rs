@@ -68,12 +68,9 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let progress = progress_file.load();
     let exercises = &grader.catalog.exercises;
     let current = match &args.exercise {
-        Some(query) => match grader.catalog.find(query) {
-            Ok(exercise) => exercises.iter().position(|other| other.id == exercise.id).expect("found in the catalog"),
-            Err(unknown) => {
-                output::error(&unknown.to_string());
-                return Ok(ExitCode::from(output::GRADER_ERROR));
-            }
+        Some(query) => {
+            let exercise = grader.catalog.find(query)?;
+            exercises.iter().position(|other| other.id == exercise.id).expect("found in the catalog")
         },
         None => match exercises.iter().position(|exercise| !progress.passed(&exercise.name())) {
             Some(index) => index,
