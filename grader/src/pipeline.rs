@@ -36,6 +36,9 @@ pub struct Grader {
     pub workspace: Workspace,
     pub catalog: Catalog,
     pub toolchain: Toolchain,
+    /// Full Python tracebacks in reports (`--verbose`); short ones are much faster to produce
+    /// when many tests fail, since pytest parses the test file for every traceback entry.
+    pub full_tracebacks: bool,
 }
 
 impl Grader {
@@ -46,7 +49,7 @@ impl Grader {
         let requested = toolchain::requested_python(python);
         let toolchain =
             toolchain::ensure(&workspace, requested.as_deref()).map_err(|e| GraderError(e.to_string()))?;
-        Ok(Self { workspace, catalog, toolchain })
+        Ok(Self { workspace, catalog, toolchain, full_tracebacks: false })
     }
 
     /// Build and check one exercise.
@@ -80,7 +83,15 @@ impl Grader {
                     tests_dirs.push(hidden);
                 }
                 let outcome =
-                    run::run_tests(&self.workspace, &self.toolchain, exercise, module_dir, &tests_dirs, options)
+                    run::run_tests(
+                    &self.workspace,
+                    &self.toolchain,
+                    exercise,
+                    module_dir,
+                    &tests_dirs,
+                    options,
+                    self.full_tracebacks,
+                )
                         .map_err(|e| GraderError(e.to_string()))?;
                 (Some(outcome), Some(log.clone()))
             }

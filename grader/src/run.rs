@@ -201,6 +201,7 @@ pub fn run_tests(
     module_dir: &Path,
     tests_dirs: &[PathBuf],
     options: RunOptions,
+    full_tracebacks: bool,
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let private = tempfile::Builder::new()
@@ -234,7 +235,8 @@ pub fn run_tests(
 
     let mut command = Command::new(&toolchain.python);
     command
-        .args(["-m", "pytest", "-p", "lessongrader.plugin", "-p", "no:cacheprovider", "-q", "--color=no", "--tb=short"])
+        .args(["-m", "pytest", "-p", "lessongrader.plugin", "-p", "no:cacheprovider", "-q", "--color=no"])
+        .arg(if full_tracebacks { "--tb=long" } else { "--tb=line" })
         .arg("--rootdir")
         .arg(&exercise.dir)
         .args(tests_dirs)

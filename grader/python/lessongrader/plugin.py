@@ -6,6 +6,7 @@ passing tests and, when every test passed, the exercise's perf cases. Everything
 `results.emit`, never through stdout.
 """
 
+import linecache
 import os
 import pprint
 import re
@@ -137,15 +138,20 @@ def _test_record(item, call, report):
 
 
 def _failing_statement(item, excinfo):
-    """The line of the test file where the test failed and its source, e.g. `assert f(1) == 2`."""
+    """The line of the test file where the test failed and its source, e.g. `assert f(1) == 2`.
+
+    A whole multi-line statement needs pytest's AST walk of the test file, which costs ~10 ms per
+    failure: only assertion failures (the ones that get a diff) pay for it.
+    """
     test_path = str(item.path)
     for entry in reversed(excinfo.traceback):
         if str(entry.path) == test_path:
-            try:
-                statement = str(entry.statement).strip()
-            except Exception:  # source not available
-                statement = ""
-            return entry.lineno + 1, statement
+            if isinstance(excinfo.value, AssertionError):
+                try:
+                    return entry.lineno + 1, str(entry.statement).strip()
+                except Exception:  # source not available
+                    pass
+            return entry.lineno + 1, linecache.getline(test_path, entry.lineno + 1).strip()
     return None, ""
 
 

@@ -29,7 +29,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let grader = Grader::open(None, python)?;
+    let mut grader = Grader::open(None, python)?;
+    grader.full_tracebacks = args.verbose;
     let progress_file = ProgressFile::at(&grader.workspace.root);
     let progress = progress_file.load();
     let exercise = match &args.exercise {
