@@ -158,6 +158,15 @@ def print_noise(lines):
                   + "".join(f"\n    {line['test']} {line['call']}: {line[key]}" for line in all_rounds[:5]))
 
 
+def _use_course_venv():
+    """Run under the course's .venv (created by `cargo xtask`), which has maturin and pytest."""
+    venv_python = ROOT / ".venv" / "bin" / "python"
+    if Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+        if not venv_python.exists():
+            sys.exit("no .venv yet: run `cargo xtask check exercise-0` once, then this script again")
+        os.execv(str(venv_python), [str(venv_python), *sys.argv])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
@@ -240,4 +249,5 @@ def main():
 
 
 if __name__ == "__main__":
+    _use_course_venv()
     sys.exit(main())
