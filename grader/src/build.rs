@@ -84,27 +84,65 @@ pub fn build(
         return Err(BuildError(format!("{} is missing", workspace.display(&manifest))));
     }
     let out_dir = workspace.grader_dir().join(variant.folder()).join(exercise.folder());
-    let wheel_dir = out_dir.join("wheel");
     let module_dir = out_dir.join("module");
-    for dir in [&wheel_dir, &module_dir] {
-        if dir.exists() {
-            std::fs::remove_dir_all(dir).map_err(|e| io_error("clear", dir, e))?;
-        }
-        std::fs::create_dir_all(dir).map_err(|e| io_error("create", dir, e))?;
-    }
     let _no_timing_meanwhile = lock(&workspace.measure_lock(), Shared::Yes)?;
     // Courses that share one target/ (the integration tests do) build crates whose artifacts have
     // the same file name; cargo's own lock ends before maturin copies the library into the wheel.
     let _one_build_at_a_time = lock(&workspace.target_dir.join("grader").join("build.lock"), Shared::No)?;
-    // `--compatibility linux --auditwheel skip`: the wheel never leaves this machine, and the
-    // manylinux audit costs half a second per build.
-    let output = Command::new(&toolchain.maturin)
-        .args(["build", "--release", "--compatibility", "linux", "--auditwheel", "skip", "-m"])
-        .arg(&manifest)
-        .arg("-i")
-        .arg(&toolchain.python)
-        .arg("-o")
-        .arg(&wheel_dir)
+    let stamp = MaturinStamp::of(workspace, crate_dir);
+    let output = match stamp.installed_library(&out_dir) {
+        Some(library) => rebuild_library(workspace, toolchain, &manifest, &library)?,
+        None => {
+            let output = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
+            if output.status.success() {
+                if module_dir.exists() {
+                    std::fs::remove_dir_all(&module_dir).map_err(|e| io_error("clear", &module_dir, e))?;
+                }
+                let wheel = find_wheel(&out_dir.join("wheel"))?;
+                let library = extract_extension(&wheel, &module_dir, &exercise.module)?;
+                stamp.write(&out_dir, &library)?;
+            }
+            output
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    // cargo's JSON messages (stdout of the direct rebuild) are for us, not for the learner.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let human: Vec<&str> = stdout.lines().filter(|line| !line.starts_with("{\"reason\"")).collect();
+    let log = format!("{}\n{}", human.join("\n"), String::from_utf8_lossy(&output.stderr)).trim().to_string();
+    if !output.status.success() {
+        let mut errors = compiler_errors(&log);
+        if errors.is_empty() {
+            errors.push(maturin_failure(&log));
+        }
+        return Ok(BuildOutcome::Failed { errors, log, seconds });
+    }
+    Ok(BuildOutcome::Built { module_dir, log, seconds })
+}
+
+/// The same `cargo rustc` maturin runs (see `maturin build` with RUST_LOG=maturin=debug), so the
+/// artifact, and every fingerprint in target/, is identical to maturin's.
+fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) -> Command {
+    let mut command = Command::new("cargo");
+    command
+        .args(["rustc", "--profile", "release", "--message-format", "json-render-diagnostics", "--manifest-path"])
+        .arg(manifest)
+        .arg("--lib");
+    add_build_settings(&mut command, workspace, toolchain);
+    command.env("PYO3_ENVIRONMENT_SIGNATURE", environment_signature(toolchain)).env("PYTHON_SYS_EXECUTABLE", &toolchain.python);
+    command
+}
+
+/// What maturin sets in PYO3_ENVIRONMENT_SIGNATURE for CPython on a 64-bit machine.
+fn environment_signature(toolchain: &Toolchain) -> String {
+    let minor: Vec<&str> = toolchain.python_version.split('.').take(2).collect();
+    format!("cpython-{}-{}bit", minor.join("."), usize::BITS)
+}
+
+/// Settings shared by maturin's build and ours: the rustc flag naming the course root, and the
+/// environment pyo3's build script reads.
+fn add_build_settings(command: &mut Command, workspace: &Workspace, toolchain: &Toolchain) {
+    command
         // Cargo hashes a path package relative to its workspace, so two copies of a course that
         // share one target/ would pass off each other's library as fresh. A flag naming the course
         // root is part of the crate's fingerprint: switching roots rebuilds that crate (not pyo3).
@@ -118,20 +156,101 @@ pub fn build(
         .env("PYO3_BUILD_EXTENSION_MODULE", "1")
         .env("CARGO_TERM_COLOR", "never")
         .env("CARGO_TARGET_DIR", &workspace.target_dir)
-        .output()
-        .map_err(|e| BuildError(format!("cannot run maturin ({}): {e}", toolchain.maturin.display())))?;
-    let seconds = started.elapsed().as_secs_f64();
-    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    if !output.status.success() {
-        let mut errors = compiler_errors(&log);
-        if errors.is_empty() {
-            errors.push(maturin_failure(&log));
-        }
-        return Ok(BuildOutcome::Failed { errors, log, seconds });
+        .env_remove("CARGO");
+}
+
+fn maturin_build(
+    workspace: &Workspace,
+    toolchain: &Toolchain,
+    manifest: &Path,
+    wheel_dir: &Path,
+) -> Result<std::process::Output, BuildError> {
+    if wheel_dir.exists() {
+        std::fs::remove_dir_all(wheel_dir).map_err(|e| io_error("clear", wheel_dir, e))?;
     }
-    let wheel = find_wheel(&wheel_dir)?;
-    extract_extension(&wheel, &module_dir, &exercise.module)?;
-    Ok(BuildOutcome::Built { module_dir, log, seconds: started.elapsed().as_secs_f64() })
+    std::fs::create_dir_all(wheel_dir).map_err(|e| io_error("create", wheel_dir, e))?;
+    let mut command = Command::new(&toolchain.maturin);
+    // `--compatibility linux --auditwheel skip`: the wheel never leaves this machine, and the
+    // manylinux audit costs half a second per build.
+    command
+        .args(["build", "--release", "--compatibility", "linux", "--auditwheel", "skip", "-m"])
+        .arg(manifest)
+        .arg("-i")
+        .arg(&toolchain.python)
+        .arg("-o")
+        .arg(wheel_dir);
+    add_build_settings(&mut command, workspace, toolchain);
+    command.output().map_err(|e| BuildError(format!("cannot run maturin ({}): {e}", toolchain.maturin.display())))
+}
+
+/// Rebuild only the library and put it where maturin's wheel put it. maturin's own work beyond
+/// `cargo rustc` (finding the interpreter, `cargo metadata`, packing and unpacking the wheel)
+/// costs ~0.4 s a build and only matters when the package's layout can have changed.
+fn rebuild_library(
+    workspace: &Workspace,
+    toolchain: &Toolchain,
+    manifest: &Path,
+    installed: &Path,
+) -> Result<std::process::Output, BuildError> {
+    let output = cargo_rustc(workspace, toolchain, manifest)
+        .output()
+        .map_err(|e| BuildError(format!("cannot run cargo: {e}")))?;
+    if !output.status.success() {
+        return Ok(output);
+    }
+    let built = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| message["reason"] == "compiler-artifact")
+        .filter(|message| message["target"]["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib")))
+        .filter_map(|message| message["filenames"].as_array()?.iter().find_map(|f| f.as_str().map(PathBuf::from)))
+        .next_back()
+        .ok_or_else(|| BuildError("cargo reported no cdylib for the crate".into()))?;
+    // Replace, never overwrite in place: a running interpreter may have the old file mapped.
+    let temporary = installed.with_extension("so.new");
+    std::fs::copy(&built, &temporary).map_err(|e| io_error("copy", &built, e))?;
+    std::fs::rename(&temporary, installed).map_err(|e| io_error("replace", installed, e))?;
+    Ok(output)
+}
+
+/// Records what the last maturin build of a variant saw, so that later builds can skip maturin
+/// while the package's layout (Cargo.toml, pyproject.toml, the course root) is unchanged.
+struct MaturinStamp {
+    text: String,
+}
+
+impl MaturinStamp {
+    const FILE: &'static str = "maturin-stamp";
+
+    fn of(workspace: &Workspace, crate_dir: &Path) -> Self {
+        let modified = |name: &str| {
+            std::fs::metadata(crate_dir.join(name))
+                .and_then(|meta| meta.modified())
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos())
+        };
+        let text = format!(
+            "root {}\nCargo.toml {}\npyproject.toml {}\n",
+            workspace.root_id(),
+            modified("Cargo.toml"),
+            modified("pyproject.toml")
+        );
+        Self { text }
+    }
+
+    /// The library file maturin installed, if the stamp is current and the file still exists.
+    fn installed_library(&self, out_dir: &Path) -> Option<PathBuf> {
+        let saved = std::fs::read_to_string(out_dir.join(Self::FILE)).ok()?;
+        let (layout, library) = saved.rsplit_once("library ")?;
+        let library = PathBuf::from(library.trim_end());
+        (layout == self.text && library.is_file()).then_some(library)
+    }
+
+    fn write(&self, out_dir: &Path, library: &Path) -> Result<(), BuildError> {
+        let path = out_dir.join(Self::FILE);
+        std::fs::write(&path, format!("{}library {}\n", self.text, library.display())).map_err(|e| io_error("write", &path, e))
+    }
 }
 
 enum Shared {
@@ -170,11 +289,11 @@ fn find_wheel(dir: &Path) -> Result<PathBuf, BuildError> {
 
 /// Copy the extension module (`<module>.cpython-…so`, at the top or inside a package folder of
 /// the same name) out of the wheel into `module_dir`, keeping the package layout.
-fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<(), BuildError> {
+fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<PathBuf, BuildError> {
     let file = File::open(wheel).map_err(|e| io_error("open", wheel, e))?;
     let mut archive = zip::ZipArchive::new(file)
         .map_err(|e| BuildError(format!("{} is not a valid wheel: {e}", wheel.display())))?;
-    let mut found = false;
+    let mut found = None;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|e| BuildError(format!("reading the wheel: {e}")))?;
         let Some(relative) = entry.enclosed_name() else { continue };
@@ -189,10 +308,12 @@ fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<()
         let mut out = File::create(&target).map_err(|e| io_error("create", &target, e))?;
         std::io::copy(&mut entry, &mut out).map_err(|e| io_error("write", &target, e))?;
         let name = relative.file_name().unwrap_or_default().to_string_lossy();
-        found |= name.starts_with(&format!("{module}.")) && name.ends_with(".so");
+        if name.starts_with(&format!("{module}.")) && name.ends_with(".so") {
+            found = Some(target);
+        }
     }
-    if found {
-        Ok(())
+    if let Some(library) = found {
+        Ok(library)
     } else {
         Err(BuildError(format!(
             "the wheel {} holds no extension module named `{module}`: check `module-name` in pyproject.toml",

@@ -26,7 +26,7 @@ use input::Key;
 use job::{Control, Job};
 
 /// Quiet time after the last file event before a check starts: one save makes several events.
-const DEBOUNCE: Duration = Duration::from_millis(100);
+const DEBOUNCE: Duration = Duration::from_millis(50);
 /// A check starts at most this long after the first event, even if events keep coming.
 const MAX_DELAY: Duration = Duration::from_millis(400);
 
