@@ -187,6 +187,8 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
             findings.push(finding.clone());
         }
     }
+    // Call-level findings (`sum_list(list): +49 blocks per call`) name the function: show them first.
+    findings.sort_by_key(|finding| !finding.call.contains('('));
     if !findings.is_empty() {
         return CheckResult {
             name: CheckName::Leaks,
