@@ -53,9 +53,17 @@ pub struct CompilerError {
 #[derive(Debug)]
 pub enum BuildOutcome {
     /// The folder to put on PYTHONPATH: it holds the importable extension module.
-    Built { module_dir: PathBuf, log: String, seconds: f64 },
+    Built {
+        module_dir: PathBuf,
+        log: String,
+        seconds: f64,
+    },
     /// The crate does not compile (or maturin refused it).
-    Failed { errors: Vec<CompilerError>, log: String, seconds: f64 },
+    Failed {
+        errors: Vec<CompilerError>,
+        log: String,
+        seconds: f64,
+    },
 }
 
 #[derive(Debug)]
@@ -81,14 +89,23 @@ pub fn build(
     let crate_dir = variant.crate_dir(exercise);
     let manifest = crate_dir.join("Cargo.toml");
     if !manifest.is_file() {
-        return Err(BuildError(format!("{} is missing", workspace.display(&manifest))));
+        return Err(BuildError(format!(
+            "{} is missing",
+            workspace.display(&manifest)
+        )));
     }
-    let out_dir = workspace.grader_dir().join(variant.folder()).join(exercise.folder());
+    let out_dir = workspace
+        .grader_dir()
+        .join(variant.folder())
+        .join(exercise.folder());
     let module_dir = out_dir.join("module");
     let _no_timing_meanwhile = lock(&workspace.measure_lock(), Shared::Yes)?;
     // Courses that share one target/ (the integration tests do) build crates whose artifacts have
     // the same file name; cargo's own lock ends before maturin copies the library into the wheel.
-    let _one_build_at_a_time = lock(&workspace.target_dir.join("grader").join("build.lock"), Shared::No)?;
+    let _one_build_at_a_time = lock(
+        &workspace.target_dir.join("grader").join("build.lock"),
+        Shared::No,
+    )?;
     let stamp = MaturinStamp::of(workspace, crate_dir);
     let output = match stamp.installed_library(&out_dir) {
         Some(library) => rebuild_library(workspace, toolchain, &manifest, &library)?,
@@ -96,7 +113,8 @@ pub fn build(
             let output = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
             if output.status.success() {
                 if module_dir.exists() {
-                    std::fs::remove_dir_all(&module_dir).map_err(|e| io_error("clear", &module_dir, e))?;
+                    std::fs::remove_dir_all(&module_dir)
+                        .map_err(|e| io_error("clear", &module_dir, e))?;
                 }
                 let wheel = find_wheel(&out_dir.join("wheel"))?;
                 let library = extract_extension(&wheel, &module_dir, &exercise.module)?;
@@ -108,16 +126,33 @@ pub fn build(
     let seconds = started.elapsed().as_secs_f64();
     // cargo's JSON messages (stdout of the direct rebuild) are for us, not for the learner.
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let human: Vec<&str> = stdout.lines().filter(|line| !line.starts_with("{\"reason\"")).collect();
-    let log = format!("{}\n{}", human.join("\n"), String::from_utf8_lossy(&output.stderr)).trim().to_string();
+    let human: Vec<&str> = stdout
+        .lines()
+        .filter(|line| !line.starts_with("{\"reason\""))
+        .collect();
+    let log = format!(
+        "{}\n{}",
+        human.join("\n"),
+        String::from_utf8_lossy(&output.stderr)
+    )
+    .trim()
+    .to_string();
     if !output.status.success() {
         let mut errors = compiler_errors(&log);
         if errors.is_empty() {
             errors.push(maturin_failure(&log));
         }
-        return Ok(BuildOutcome::Failed { errors, log, seconds });
+        return Ok(BuildOutcome::Failed {
+            errors,
+            log,
+            seconds,
+        });
     }
-    Ok(BuildOutcome::Built { module_dir, log, seconds })
+    Ok(BuildOutcome::Built {
+        module_dir,
+        log,
+        seconds,
+    })
 }
 
 /// The same `cargo rustc` maturin runs (see `maturin build` with RUST_LOG=maturin=debug), so the
@@ -125,11 +160,23 @@ pub fn build(
 fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) -> Command {
     let mut command = Command::new("cargo");
     command
-        .args(["rustc", "--profile", "release", "--message-format", "json-render-diagnostics", "--manifest-path"])
+        .args([
+            "rustc",
+            "--profile",
+            "release",
+            "--message-format",
+            "json-render-diagnostics",
+            "--manifest-path",
+        ])
         .arg(manifest)
         .arg("--lib");
     add_build_settings(&mut command, workspace, toolchain);
-    command.env("PYO3_ENVIRONMENT_SIGNATURE", environment_signature(toolchain)).env("PYTHON_SYS_EXECUTABLE", &toolchain.python);
+    command
+        .env(
+            "PYO3_ENVIRONMENT_SIGNATURE",
+            environment_signature(toolchain),
+        )
+        .env("PYTHON_SYS_EXECUTABLE", &toolchain.python);
     command
 }
 
@@ -174,7 +221,14 @@ fn maturin_build(
     // manylinux audit costs half a second per build. `stored`: we unpack it at once, and reading
     // it then needs no inflate code in the grader.
     command
-        .args(["build", "--release", "--compatibility", "linux", "--auditwheel", "skip"])
+        .args([
+            "build",
+            "--release",
+            "--compatibility",
+            "linux",
+            "--auditwheel",
+            "skip",
+        ])
         .args(["--compression-method", "stored", "-m"])
         .arg(manifest)
         .arg("-i")
@@ -182,7 +236,12 @@ fn maturin_build(
         .arg("-o")
         .arg(wheel_dir);
     add_build_settings(&mut command, workspace, toolchain);
-    command.output().map_err(|e| BuildError(format!("cannot run maturin ({}): {e}", toolchain.maturin.display())))
+    command.output().map_err(|e| {
+        BuildError(format!(
+            "cannot run maturin ({}): {e}",
+            toolchain.maturin.display()
+        ))
+    })
 }
 
 /// Rebuild only the library and put it where maturin's wheel put it. maturin's own work beyond
@@ -204,8 +263,17 @@ fn rebuild_library(
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
         .filter(|message| message["reason"] == "compiler-artifact")
-        .filter(|message| message["target"]["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib")))
-        .filter_map(|message| message["filenames"].as_array()?.iter().find_map(|f| f.as_str().map(PathBuf::from)))
+        .filter(|message| {
+            message["target"]["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
+        })
+        .filter_map(|message| {
+            message["filenames"]
+                .as_array()?
+                .iter()
+                .find_map(|f| f.as_str().map(PathBuf::from))
+        })
         .next_back()
         .ok_or_else(|| BuildError("cargo reported no cdylib for the crate".into()))?;
     // Replace, never overwrite in place: a running interpreter may have the old file mapped.
@@ -251,7 +319,11 @@ impl MaturinStamp {
 
     fn write(&self, out_dir: &Path, library: &Path) -> Result<(), BuildError> {
         let path = out_dir.join(Self::FILE);
-        std::fs::write(&path, format!("{}library {}\n", self.text, library.display())).map_err(|e| io_error("write", &path, e))
+        std::fs::write(
+            &path,
+            format!("{}library {}\n", self.text, library.display()),
+        )
+        .map_err(|e| io_error("write", &path, e))
     }
 }
 
@@ -286,7 +358,12 @@ fn find_wheel(dir: &Path) -> Result<PathBuf, BuildError> {
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-        .ok_or_else(|| BuildError(format!("maturin reported success but left no wheel in {}", dir.display())))
+        .ok_or_else(|| {
+            BuildError(format!(
+                "maturin reported success but left no wheel in {}",
+                dir.display()
+            ))
+        })
 }
 
 /// Copy the extension module (`<module>.cpython-…so`, at the top or inside a package folder of
@@ -297,10 +374,21 @@ fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<Pa
         .map_err(|e| BuildError(format!("{} is not a valid wheel: {e}", wheel.display())))?;
     let mut found = None;
     for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).map_err(|e| BuildError(format!("reading the wheel: {e}")))?;
-        let Some(relative) = entry.enclosed_name() else { continue };
-        let top = relative.components().next().map(|c| c.as_os_str().to_string_lossy().into_owned());
-        if top.as_deref().is_some_and(|top| top.ends_with(".dist-info")) || entry.is_dir() {
+        let mut entry = archive
+            .by_index(index)
+            .map_err(|e| BuildError(format!("reading the wheel: {e}")))?;
+        let Some(relative) = entry.enclosed_name() else {
+            continue;
+        };
+        let top = relative
+            .components()
+            .next()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned());
+        if top
+            .as_deref()
+            .is_some_and(|top| top.ends_with(".dist-info"))
+            || entry.is_dir()
+        {
             continue;
         }
         let target = module_dir.join(&relative);
@@ -331,10 +419,10 @@ pub fn compiler_errors(log: &str) -> Vec<CompilerError> {
     let mut current: Option<Vec<&str>> = None;
     for line in log.lines() {
         let starts_diagnostic = line.starts_with("error") || line.starts_with("warning");
-        if starts_diagnostic || (current.is_some() && line.trim().is_empty()) {
-            if let Some(lines) = current.take() {
-                errors.extend(to_error(&lines));
-            }
+        if (starts_diagnostic || (current.is_some() && line.trim().is_empty()))
+            && let Some(lines) = current.take()
+        {
+            errors.extend(to_error(&lines));
         }
         if starts_diagnostic && line.starts_with("error") && !is_summary(line) {
             current = Some(vec![line]);
@@ -356,7 +444,9 @@ fn is_summary(line: &str) -> bool {
 
 fn to_error(lines: &[&str]) -> Option<CompilerError> {
     let headline = lines.first()?.trim_end().to_string();
-    let location = lines.iter().find_map(|line| line.trim_start().strip_prefix("--> "));
+    let location = lines
+        .iter()
+        .find_map(|line| line.trim_start().strip_prefix("--> "));
     let (file, line, column) = match location {
         Some(location) => {
             let mut parts = location.trim().rsplitn(3, ':');
@@ -368,18 +458,37 @@ fn to_error(lines: &[&str]) -> Option<CompilerError> {
         None => (None, None, None),
     };
     let rendered = lines.join("\n").trim_end().to_string();
-    Some(CompilerError { headline, file, line, column, rendered })
+    Some(CompilerError {
+        headline,
+        file,
+        line,
+        column,
+        rendered,
+    })
 }
 
 /// maturin can fail before rustc runs (a broken Cargo.toml, a missing pyproject field): keep its reason.
 fn maturin_failure(log: &str) -> CompilerError {
     let reason: Vec<&str> = log
         .lines()
-        .filter(|line| line.contains("💥") || line.contains("Caused by") || line.trim_start().starts_with("error"))
+        .filter(|line| {
+            line.contains("💥")
+                || line.contains("Caused by")
+                || line.trim_start().starts_with("error")
+        })
         .collect();
-    let rendered = if reason.is_empty() { crate::toolchain::tail(log.as_bytes(), 8) } else { reason.join("\n") };
+    let rendered = if reason.is_empty() {
+        crate::toolchain::tail(log.as_bytes(), 8)
+    } else {
+        reason.join("\n")
+    };
     CompilerError {
-        headline: rendered.lines().next().unwrap_or("maturin failed").trim().to_string(),
+        headline: rendered
+            .lines()
+            .next()
+            .unwrap_or("maturin failed")
+            .trim()
+            .to_string(),
         file: None,
         line: None,
         column: None,
@@ -423,7 +532,10 @@ error: could not compile `exercise-01-math` (lib) due to 2 previous errors
         let errors = compiler_errors(CARGO_OUTPUT);
         assert_eq!(errors.len(), 2, "{errors:#?}");
         assert_eq!(errors[0].headline, "error[E0308]: mismatched types");
-        assert_eq!(errors[0].file.as_deref(), Some("exercises/01-math/src/lib.rs"));
+        assert_eq!(
+            errors[0].file.as_deref(),
+            Some("exercises/01-math/src/lib.rs")
+        );
         assert_eq!((errors[0].line, errors[0].column), (Some(34), Some(16)));
         assert!(errors[0].rendered.contains("expected `f64`, found `i64`"));
         assert_eq!(errors[1].line, Some(40));
@@ -433,6 +545,10 @@ error: could not compile `exercise-01-math` (lib) due to 2 previous errors
     fn a_maturin_failure_without_rustc_errors_keeps_its_reason() {
         let log = "💥 maturin failed\n  Caused by: Cargo metadata failed\n";
         assert!(compiler_errors(log).is_empty());
-        assert!(maturin_failure(log).rendered.contains("Cargo metadata failed"));
+        assert!(
+            maturin_failure(log)
+                .rendered
+                .contains("Cargo metadata failed")
+        );
     }
 }

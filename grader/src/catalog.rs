@@ -52,7 +52,12 @@ pub struct LeakSettings {
 
 impl Default for LeakSettings {
     fn default() -> Self {
-        Self { enabled: true, warmup_rounds: 3, measured_rounds: 4, tests: Vec::new() }
+        Self {
+            enabled: true,
+            warmup_rounds: 3,
+            measured_rounds: 4,
+            tests: Vec::new(),
+        }
     }
 }
 
@@ -105,10 +110,21 @@ pub struct Catalog {
 #[derive(Debug)]
 pub enum CatalogError {
     NoExercisesDir(PathBuf),
-    Unreadable { path: PathBuf, error: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// A TOML syntax or schema error, with the 1-based line and column where toml found it.
-    Malformed { path: PathBuf, line: Option<usize>, column: Option<usize>, message: String },
-    Inconsistent { path: PathBuf, message: String },
+    Malformed {
+        path: PathBuf,
+        line: Option<usize>,
+        column: Option<usize>,
+        message: String,
+    },
+    Inconsistent {
+        path: PathBuf,
+        message: String,
+    },
 }
 
 impl fmt::Display for CatalogError {
@@ -119,8 +135,15 @@ impl fmt::Display for CatalogError {
                 "no exercises found: {} does not exist or is empty (run from the course workspace)",
                 dir.display()
             ),
-            Self::Unreadable { path, error } => write!(f, "cannot read {}: {error}", path.display()),
-            Self::Malformed { path, line, column, message } => {
+            Self::Unreadable { path, error } => {
+                write!(f, "cannot read {}: {error}", path.display())
+            }
+            Self::Malformed {
+                path,
+                line,
+                column,
+                message,
+            } => {
                 write!(f, "{}", path.display())?;
                 if let (Some(line), Some(column)) = (line, column) {
                     write!(f, ":{line}:{column}")?;
@@ -157,7 +180,11 @@ impl Catalog {
             if pair[0].id == pair[1].id {
                 return Err(CatalogError::Inconsistent {
                     path: pair[1].dir.join("exercise.toml"),
-                    message: format!("id {} is also used by {}", pair[1].id, pair[0].dir.display()),
+                    message: format!(
+                        "id {} is also used by {}",
+                        pair[1].id,
+                        pair[0].dir.display()
+                    ),
                 });
             }
         }
@@ -173,7 +200,10 @@ impl Catalog {
                 || wanted == exercise.slug
                 || wanted == exercise.folder()
         });
-        found.ok_or_else(|| UnknownExercise { query: query.to_string(), suggestions: self.closest(&wanted) })
+        found.ok_or_else(|| UnknownExercise {
+            query: query.to_string(),
+            suggestions: self.closest(&wanted),
+        })
     }
 
     /// Every exercise name, closest to `query` first.
@@ -204,7 +234,11 @@ pub struct UnknownExercise {
 
 impl fmt::Display for UnknownExercise {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "there is no exercise called `{}`. The exercises are:", self.query)?;
+        writeln!(
+            f,
+            "there is no exercise called `{}`. The exercises are:",
+            self.query
+        )?;
         for suggestion in &self.suggestions {
             writeln!(f, "  {suggestion}")?;
         }
@@ -216,11 +250,19 @@ impl std::error::Error for UnknownExercise {}
 
 fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
     let path = folder.join("exercise.toml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|error| CatalogError::Unreadable { path: path.clone(), error })?;
+    let text = std::fs::read_to_string(&path).map_err(|error| CatalogError::Unreadable {
+        path: path.clone(),
+        error,
+    })?;
     let file = parse_exercise_file(&path, &text)?;
-    let inconsistent = |message: String| CatalogError::Inconsistent { path: path.clone(), message };
-    let folder_name = folder.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+    let inconsistent = |message: String| CatalogError::Inconsistent {
+        path: path.clone(),
+        message,
+    };
+    let folder_name = folder
+        .file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
     let expected_folder = format!("{:02}-{}", file.id, file.slug);
     if folder_name != expected_folder {
         return Err(inconsistent(format!(
@@ -229,22 +271,34 @@ fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
         )));
     }
     if !is_python_identifier(&file.module) {
-        return Err(inconsistent(format!("module `{}` is not a valid Python module name", file.module)));
+        return Err(inconsistent(format!(
+            "module `{}` is not a valid Python module name",
+            file.module
+        )));
     }
     if file.hints.is_empty() {
-        return Err(inconsistent("`hints` is empty: give at least one hint".into()));
+        return Err(inconsistent(
+            "`hints` is empty: give at least one hint".into(),
+        ));
     }
     if file.timeout_secs == 0 {
         return Err(inconsistent("`timeout_secs` must be at least 1".into()));
     }
     for case in &file.perf {
         if !(case.min_speedup.is_finite() && case.min_speedup > 0.0) {
-            return Err(inconsistent(format!("perf case `{}`: min_speedup must be > 0", case.name)));
+            return Err(inconsistent(format!(
+                "perf case `{}`: min_speedup must be > 0",
+                case.name
+            )));
         }
-        for (field, target) in
-            [("baseline", &case.baseline), ("candidate", &case.candidate), ("setup", &case.setup)]
-        {
-            if target.split_once(':').is_none_or(|(module, name)| module.is_empty() || name.is_empty())
+        for (field, target) in [
+            ("baseline", &case.baseline),
+            ("candidate", &case.candidate),
+            ("setup", &case.setup),
+        ] {
+            if target
+                .split_once(':')
+                .is_none_or(|(module, name)| module.is_empty() || name.is_empty())
             {
                 return Err(inconsistent(format!(
                     "perf case `{}`: {field} = \"{target}\" must look like \"module:function\"",
@@ -276,7 +330,12 @@ fn parse_exercise_file(path: &Path, text: &str) -> Result<ExerciseFile, CatalogE
             }
             None => (None, None),
         };
-        CatalogError::Malformed { path: path.to_path_buf(), line, column, message: error.message().to_string() }
+        CatalogError::Malformed {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message: error.message().to_string(),
+        }
     })
 }
 
@@ -290,7 +349,9 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
 
 fn is_python_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|first| first == '_' || first.is_ascii_alphabetic())
+    chars
+        .next()
+        .is_some_and(|first| first == '_' || first.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
@@ -304,7 +365,8 @@ mod tests {
         std::fs::write(dir.join("exercise.toml"), toml_text).unwrap();
     }
 
-    const VALID: &str = "id = 3\nslug = \"lru\"\ntitle = \"LRU\"\nmodule = \"lrucache\"\nhints = [\"a\"]\n";
+    const VALID: &str =
+        "id = 3\nslug = \"lru\"\ntitle = \"LRU\"\nmodule = \"lrucache\"\nhints = [\"a\"]\n";
 
     #[test]
     fn finds_an_exercise_by_every_accepted_name() {
@@ -330,7 +392,11 @@ mod tests {
     #[test]
     fn unknown_keys_are_rejected() {
         let root = tempfile::tempdir().unwrap();
-        write_exercise(root.path(), "03-lru", &format!("{VALID}[leaks]\nenabeld = false\n"));
+        write_exercise(
+            root.path(),
+            "03-lru",
+            &format!("{VALID}[leaks]\nenabeld = false\n"),
+        );
         let error = Catalog::load(root.path()).unwrap_err().to_string();
         assert!(error.contains("enabeld"), "{error}");
     }

@@ -6,7 +6,8 @@ use crate::build::{BuildOutcome, Variant};
 use crate::catalog::Exercise;
 use crate::run::{LeakRecord, Record, RunEnd, RunOptions, RunOutcome, TestRecord, signal_name};
 use crate::verdict::{
-    CheckDetails, CheckName, CheckResult, CheckStatus, Problem, Status, TestFailure, TodoSite, Verdict,
+    CheckDetails, CheckName, CheckResult, CheckStatus, Problem, Status, TestFailure, TodoSite,
+    Verdict,
 };
 use crate::workspace::Workspace;
 
@@ -39,7 +40,9 @@ pub fn judge(
                 name: CheckName::Build,
                 status: CheckStatus::Failed,
                 summary: plural(errors.len(), "error"),
-                details: CheckDetails::Build { errors: errors.clone() },
+                details: CheckDetails::Build {
+                    errors: errors.clone(),
+                },
             });
             for name in [CheckName::Tests, CheckName::Leaks, CheckName::Perf] {
                 verdict.checks.push(skipped(name, "not built"));
@@ -55,16 +58,21 @@ pub fn judge(
     }
     let Some(run) = run else { return verdict };
 
-    let tests = tests_check(workspace, run);
+    let tests = tests_check(run);
     verdict.score = match &tests.details {
-        CheckDetails::Tests { passed, total, .. } if *total > 0 => f64::from(*passed) / f64::from(*total),
+        CheckDetails::Tests { passed, total, .. } if *total > 0 => {
+            f64::from(*passed) / f64::from(*total)
+        }
         _ => 0.0,
     };
     let todo_sites = todo_sites(workspace, run);
     let collect_exit = run.records.iter().any(|record| {
         matches!(record, Record::CollectError { exception: Some(name), .. } if name == "SystemExit")
     });
-    let plugin_started = run.records.iter().any(|record| matches!(record, Record::SessionStart { .. }));
+    let plugin_started = run
+        .records
+        .iter()
+        .any(|record| matches!(record, Record::SessionStart { .. }));
     verdict.status = match &run.end {
         // Our plugin never started: the grader's own Python side is broken, not the learner's code.
         RunEnd::Crashed { .. } if !plugin_started => {
@@ -77,8 +85,10 @@ pub fn judge(
             Status::Error
         }
         RunEnd::TimedOut { after_secs } => {
-            verdict.problem =
-                Some(Problem::Timeout { after_secs: *after_secs, test: run.running_test().map(short_test_name) });
+            verdict.problem = Some(Problem::Timeout {
+                after_secs: *after_secs,
+                test: run.running_test().map(short_test_name),
+            });
             Status::TimedOut
         }
         RunEnd::Crashed { signal, exit_code } => {
@@ -98,11 +108,20 @@ pub fn judge(
     };
     let finished = verdict.status == Status::Passed || verdict.status == Status::Failed;
     let leaks = if exercise.leaks.enabled {
-        leaks_check(run, options, finished && tests.status == CheckStatus::Passed)
+        leaks_check(
+            run,
+            options,
+            finished && tests.status == CheckStatus::Passed,
+        )
     } else {
         skipped(CheckName::Leaks, "off for this exercise")
     };
-    let perf = perf_check(exercise, run, options, finished && tests.status == CheckStatus::Passed);
+    let perf = perf_check(
+        exercise,
+        run,
+        options,
+        finished && tests.status == CheckStatus::Passed,
+    );
     if verdict.status == Status::Passed
         && (leaks.status == CheckStatus::Failed || perf.status == CheckStatus::Failed)
     {
@@ -112,7 +131,7 @@ pub fn judge(
     verdict
 }
 
-fn tests_check(workspace: &Workspace, run: &RunOutcome) -> CheckResult {
+fn tests_check(run: &RunOutcome) -> CheckResult {
     let mut passed = 0;
     let mut total = 0;
     let mut failures = Vec::new();
@@ -123,7 +142,8 @@ fn tests_check(workspace: &Workspace, run: &RunOutcome) -> CheckResult {
                     total += 1;
                 }
                 // A test failed only by the leak hunt passed on correctness; the leaks check reports it.
-                let ok = test.outcome == "passed" || (test.outcome == "failed" && test.leak.is_some());
+                let ok =
+                    test.outcome == "passed" || (test.outcome == "failed" && test.leak.is_some());
                 if test.when == "call" && ok {
                     passed += 1;
                 } else if test.outcome == "failed" && test.leak.is_none() {
@@ -133,7 +153,9 @@ fn tests_check(workspace: &Workspace, run: &RunOutcome) -> CheckResult {
                     failures.push(failure(test));
                 }
             }
-            Record::CollectError { nodeid, message, .. } => failures.push(TestFailure {
+            Record::CollectError {
+                nodeid, message, ..
+            } => failures.push(TestFailure {
                 name: format!("collecting {nodeid}"),
                 file: nodeid.clone(),
                 line: 0,
@@ -145,14 +167,26 @@ fn tests_check(workspace: &Workspace, run: &RunOutcome) -> CheckResult {
             _ => {}
         }
     }
-    let _ = workspace;
     let status = if failures.is_empty() && total > 0 && run.end == RunEnd::Finished {
         CheckStatus::Passed
     } else {
         CheckStatus::Failed
     };
-    let summary = if total == 0 && failures.is_empty() { "no tests ran".to_string() } else { format!("{passed}/{total}") };
-    CheckResult { name: CheckName::Tests, status, summary, details: CheckDetails::Tests { passed, total, failures } }
+    let summary = if total == 0 && failures.is_empty() {
+        "no tests ran".to_string()
+    } else {
+        format!("{passed}/{total}")
+    };
+    CheckResult {
+        name: CheckName::Tests,
+        status,
+        summary,
+        details: CheckDetails::Tests {
+            passed,
+            total,
+            failures,
+        },
+    }
 }
 
 fn failure(test: &TestRecord) -> TestFailure {
@@ -180,7 +214,9 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
     for record in &run.records {
         let finding = match record {
             Record::Leak(leak) => leak,
-            Record::Test(TestRecord { leak: Some(leak), .. }) => leak,
+            Record::Test(TestRecord {
+                leak: Some(leak), ..
+            }) => leak,
             _ => continue,
         };
         if !findings.contains(finding) {
@@ -197,11 +233,18 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
             details: CheckDetails::Leaks { findings },
         };
     }
-    let hunted = run.records.iter().any(|record| matches!(record, Record::LeakSummary { .. }));
+    let hunted = run
+        .records
+        .iter()
+        .any(|record| matches!(record, Record::LeakSummary { .. }));
     if !tests_passed {
         return skipped(CheckName::Leaks, "—");
     }
-    let summary = if hunted { "clean" } else { "clean (no leak checks ran)" };
+    let summary = if hunted {
+        "clean"
+    } else {
+        "clean (no leak checks ran)"
+    };
     CheckResult {
         name: CheckName::Leaks,
         status: CheckStatus::Passed,
@@ -210,7 +253,12 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
     }
 }
 
-fn perf_check(exercise: &Exercise, run: &RunOutcome, options: RunOptions, tests_passed: bool) -> CheckResult {
+fn perf_check(
+    exercise: &Exercise,
+    run: &RunOutcome,
+    options: RunOptions,
+    tests_passed: bool,
+) -> CheckResult {
     if exercise.perf.is_empty() {
         return skipped(CheckName::Perf, "—");
     }
@@ -240,28 +288,54 @@ fn perf_check(exercise: &Exercise, run: &RunOutcome, options: RunOptions, tests_
         .join(", ");
     CheckResult {
         name: CheckName::Perf,
-        status: if all_passed { CheckStatus::Passed } else { CheckStatus::Failed },
-        summary: if missing > 0 { format!("{summary} ({missing} case(s) did not run)") } else { summary },
+        status: if all_passed {
+            CheckStatus::Passed
+        } else {
+            CheckStatus::Failed
+        },
+        summary: if missing > 0 {
+            format!("{summary} ({missing} case(s) did not run)")
+        } else {
+            summary
+        },
         details: CheckDetails::Perf { cases },
     }
 }
 
 fn skipped(name: CheckName, summary: &str) -> CheckResult {
-    CheckResult { name, status: CheckStatus::Skipped, summary: summary.to_string(), details: CheckDetails::None {} }
+    CheckResult {
+        name,
+        status: CheckStatus::Skipped,
+        summary: summary.to_string(),
+        details: CheckDetails::None {},
+    }
 }
 
 /// Every distinct `todo!()` the tests reached, named by its enclosing function.
 fn todo_sites(workspace: &Workspace, run: &RunOutcome) -> Vec<TodoSite> {
     let mut sites: Vec<TodoSite> = Vec::new();
     for record in &run.records {
-        let Record::Test(TestRecord { panic: Some(panic), .. }) = record else { continue };
+        let Record::Test(TestRecord {
+            panic: Some(panic), ..
+        }) = record
+        else {
+            continue;
+        };
         if !panic.todo {
             continue;
         }
-        let (file, line) = (panic.file.clone().unwrap_or_default(), panic.line.unwrap_or(0));
+        let (file, line) = (
+            panic.file.clone().unwrap_or_default(),
+            panic.line.unwrap_or(0),
+        );
         let source = std::fs::read_to_string(workspace.root.join(&file)).unwrap_or_default();
-        let function = enclosing_function(&source, line).unwrap_or_else(|| "a function".to_string());
-        let site = TodoSite { function, file, line };
+        let function =
+            enclosing_function(&source, line).unwrap_or_else(|| "a function".to_string());
+        let site = TodoSite {
+            function,
+            file,
+            line,
+        };
         if !sites.contains(&site) {
             sites.push(site);
         }
@@ -276,12 +350,19 @@ pub fn enclosing_function(source: &str, line: u32) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     let upto = (line as usize).min(lines.len());
     let indentation = |text: &str| text.len() - text.trim_start().len();
-    let (fn_index, function) =
-        lines[..upto].iter().enumerate().rev().find_map(|(index, text)| Some((index, item_name(text.trim_start(), "fn ")?)))?;
+    let (fn_index, function) = lines[..upto]
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(index, text)| Some((index, item_name(text.trim_start(), "fn ")?)))?;
     let fn_indent = indentation(lines[fn_index]);
     for text in lines[..fn_index].iter().rev() {
         let trimmed = text.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with("#[") || trimmed.starts_with("//") || indentation(text) >= fn_indent {
+        if trimmed.is_empty()
+            || trimmed.starts_with("#[")
+            || trimmed.starts_with("//")
+            || indentation(text) >= fn_indent
+        {
             continue;
         }
         return Some(match impl_target(trimmed) {
@@ -295,24 +376,50 @@ pub fn enclosing_function(source: &str, line: u32) -> Option<String> {
 fn item_name(line: &str, keyword: &str) -> Option<String> {
     let position = line.find(keyword)?;
     let prefix = &line[..position];
-    let allowed = ["pub", "pub(crate)", "unsafe", "const", "async", "extern", "\"C\""];
-    if !prefix.split_whitespace().all(|word| allowed.contains(&word)) {
+    let allowed = [
+        "pub",
+        "pub(crate)",
+        "unsafe",
+        "const",
+        "async",
+        "extern",
+        "\"C\"",
+    ];
+    if !prefix
+        .split_whitespace()
+        .all(|word| allowed.contains(&word))
+    {
         return None;
     }
     let rest = &line[position + keyword.len()..];
-    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
     (!name.is_empty()).then_some(name)
 }
 
 fn impl_target(line: &str) -> Option<String> {
     let rest = line.strip_prefix("impl")?;
-    let rest = if rest.starts_with('<') { &rest[rest.find('>')? + 1..] } else { rest };
+    let rest = if rest.starts_with('<') {
+        &rest[rest.find('>')? + 1..]
+    } else {
+        rest
+    };
     let rest = rest.split(" for ").last()?.trim();
-    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
     (!name.is_empty()).then_some(name)
 }
 
-fn crash_problem(exercise: &Exercise, run: &RunOutcome, signal: Option<i32>, exit_code: Option<i32>) -> Problem {
+fn crash_problem(
+    exercise: &Exercise,
+    run: &RunOutcome,
+    signal: Option<i32>,
+    exit_code: Option<i32>,
+) -> Problem {
     Problem::Crash {
         signal: signal.map(signal_name),
         exit_code,
@@ -331,7 +438,11 @@ pub fn faulthandler_frames(stderr: &str, exercise_dir: &Path) -> Vec<String> {
         .skip_while(|line| !line.contains("most recent call first"))
         .skip(1)
         .take_while(|line| line.trim_start().starts_with("File \""))
-        .filter(|line| !["/_pytest/", "/pluggy/", "/site-packages/", "<frozen"].iter().any(|noise| line.contains(noise)))
+        .filter(|line| {
+            !["/_pytest/", "/pluggy/", "/site-packages/", "<frozen"]
+                .iter()
+                .any(|noise| line.contains(noise))
+        })
         .map(|line| line.trim().replace(&prefix, ""))
         .take(6)
         .flat_map(|frame| {
@@ -346,9 +457,16 @@ pub fn faulthandler_frames(stderr: &str, exercise_dir: &Path) -> Vec<String> {
 fn frame_source(frame: &str, exercise_dir: &Path) -> Option<String> {
     let rest = frame.strip_prefix("File \"")?;
     let (file, rest) = rest.split_once('"')?;
-    let line: usize = rest.trim_start_matches(", line ").split_whitespace().next()?.parse().ok()?;
+    let line: usize = rest
+        .trim_start_matches(", line ")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
     let text = std::fs::read_to_string(exercise_dir.join(file)).ok()?;
-    text.lines().nth(line.checked_sub(1)?).map(|code| code.trim().to_string())
+    text.lines()
+        .nth(line.checked_sub(1)?)
+        .map(|code| code.trim().to_string())
 }
 
 /// `tests/test_x.py::test_y[param]` → `test_y[param]`.
@@ -370,7 +488,11 @@ fn last_error_line(report: &str) -> String {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 pub fn trim_float(value: f64) -> String {
@@ -409,22 +531,43 @@ impl<T> Trait for Wrapper<T> {
 
     #[test]
     fn names_methods_with_their_type_and_free_functions_alone() {
-        assert_eq!(enclosing_function(SOURCE, 7).as_deref(), Some("LruCache::new"));
-        assert_eq!(enclosing_function(SOURCE, 12).as_deref(), Some("LruCache::get"));
-        assert_eq!(enclosing_function(SOURCE, 18).as_deref(), Some("hello_world"));
-        assert_eq!(enclosing_function(SOURCE, 22).as_deref(), Some("Wrapper::go"));
+        assert_eq!(
+            enclosing_function(SOURCE, 7).as_deref(),
+            Some("LruCache::new")
+        );
+        assert_eq!(
+            enclosing_function(SOURCE, 12).as_deref(),
+            Some("LruCache::get")
+        );
+        assert_eq!(
+            enclosing_function(SOURCE, 18).as_deref(),
+            Some("hello_world")
+        );
+        assert_eq!(
+            enclosing_function(SOURCE, 22).as_deref(),
+            Some("Wrapper::go")
+        );
     }
 
     #[test]
     fn keeps_only_the_learners_frames_from_faulthandler() {
         let stderr = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1 (most recent call first):\n  File \"/c/ex/tests/test_x.py\", line 30 in test_pairs\n  File \"/v/site-packages/_pytest/python.py\", line 157 in pytest_pyfunc_call\n\nExtension modules: x\n";
         let frames = faulthandler_frames(stderr, Path::new("/c/ex"));
-        assert_eq!(frames, vec!["File \"tests/test_x.py\", line 30 in test_pairs".to_string()]);
+        assert_eq!(
+            frames,
+            vec!["File \"tests/test_x.py\", line 30 in test_pairs".to_string()]
+        );
 
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("tests")).unwrap();
-        std::fs::write(dir.path().join("tests/test_x.py"), "import m\n\ndef test_pairs():\n    m.pairs()\n").unwrap();
-        let stderr = stderr.replace("/c/ex", &dir.path().display().to_string()).replace("line 30", "line 4");
+        std::fs::write(
+            dir.path().join("tests/test_x.py"),
+            "import m\n\ndef test_pairs():\n    m.pairs()\n",
+        )
+        .unwrap();
+        let stderr = stderr
+            .replace("/c/ex", &dir.path().display().to_string())
+            .replace("line 30", "line 4");
         let frames = faulthandler_frames(&stderr, dir.path());
         assert_eq!(frames[1], "  m.pairs()");
     }

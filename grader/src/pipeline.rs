@@ -47,13 +47,23 @@ impl Grader {
         let workspace = Workspace::from_env(root);
         let catalog = Catalog::load(&workspace.root).map_err(|e| GraderError(e.to_string()))?;
         let requested = toolchain::requested_python(python);
-        let toolchain =
-            toolchain::ensure(&workspace, requested.as_deref()).map_err(|e| GraderError(e.to_string()))?;
-        Ok(Self { workspace, catalog, toolchain, full_tracebacks: false })
+        let toolchain = toolchain::ensure(&workspace, requested.as_deref())
+            .map_err(|e| GraderError(e.to_string()))?;
+        Ok(Self {
+            workspace,
+            catalog,
+            toolchain,
+            full_tracebacks: false,
+        })
     }
 
     /// Build and check one exercise.
-    pub fn check(&self, exercise: &Exercise, variant: Variant, options: RunOptions) -> Result<Report, GraderError> {
+    pub fn check(
+        &self,
+        exercise: &Exercise,
+        variant: Variant,
+        options: RunOptions,
+    ) -> Result<Report, GraderError> {
         let started = Instant::now();
         let built = self.build(exercise, variant)?;
         let mut report = self.run_built(exercise, variant, &built, options)?;
@@ -61,8 +71,13 @@ impl Grader {
         Ok(report)
     }
 
-    pub fn build(&self, exercise: &Exercise, variant: Variant) -> Result<BuildOutcome, GraderError> {
-        build::build(&self.workspace, &self.toolchain, exercise, variant).map_err(|e| GraderError(e.to_string()))
+    pub fn build(
+        &self,
+        exercise: &Exercise,
+        variant: Variant,
+    ) -> Result<BuildOutcome, GraderError> {
+        build::build(&self.workspace, &self.toolchain, exercise, variant)
+            .map_err(|e| GraderError(e.to_string()))
     }
 
     /// Run and judge an exercise that [`Grader::build`] already built. Kept separate so that
@@ -76,14 +91,15 @@ impl Grader {
     ) -> Result<Report, GraderError> {
         let started = Instant::now();
         let (run, build_log): (Option<RunOutcome>, Option<String>) = match built {
-            BuildOutcome::Built { module_dir, log, .. } => {
+            BuildOutcome::Built {
+                module_dir, log, ..
+            } => {
                 let mut tests_dirs = vec![exercise.tests_dir()];
                 let hidden = exercise.solution_dir.join("tests_hidden");
                 if hidden.is_dir() && variant == Variant::Solution {
                     tests_dirs.push(hidden);
                 }
-                let outcome =
-                    run::run_tests(
+                let outcome = run::run_tests(
                     &self.workspace,
                     &self.toolchain,
                     exercise,
@@ -92,17 +108,28 @@ impl Grader {
                     options,
                     self.full_tracebacks,
                 )
-                        .map_err(|e| GraderError(e.to_string()))?;
+                .map_err(|e| GraderError(e.to_string()))?;
                 (Some(outcome), Some(log.clone()))
             }
             BuildOutcome::Failed { log, .. } => (None, Some(log.clone())),
         };
-        let mut verdict = checks::judge(&self.workspace, exercise, variant, built, run.as_ref(), options);
+        let mut verdict = checks::judge(
+            &self.workspace,
+            exercise,
+            variant,
+            built,
+            run.as_ref(),
+            options,
+        );
         let build_seconds = match built {
             BuildOutcome::Built { seconds, .. } | BuildOutcome::Failed { seconds, .. } => *seconds,
         };
         verdict.seconds = build_seconds + started.elapsed().as_secs_f64();
         let pytest_output = run.map(|run| format!("{}{}", run.stdout, run.stderr));
-        Ok(Report { verdict, build_log, pytest_output })
+        Ok(Report {
+            verdict,
+            build_log,
+            pytest_output,
+        })
     }
 }

@@ -68,7 +68,8 @@ impl ExerciseProgress {
         match self.status {
             None => "not checked yet".into(),
             Some(Status::Passed) if !self.unchecked.is_empty() => {
-                let skipped: Vec<&str> = self.unchecked.iter().map(|key| check_words(key)).collect();
+                let skipped: Vec<&str> =
+                    self.unchecked.iter().map(|key| check_words(key)).collect();
                 format!("passed ({} not checked)", skipped.join(" and "))
             }
             Some(status) => status.label().into(),
@@ -84,7 +85,9 @@ impl ExerciseProgress {
         // A quicker run that passes does not take back an earlier full pass: it agrees with it on
         // everything it ran.
         self.unchecked = if verdict.status == Status::Passed && !had_full_pass {
-            keys(verdict, CheckStatus::Skipped, |summary| summary.starts_with("skipped (--no-"))
+            keys(verdict, CheckStatus::Skipped, |summary| {
+                summary.starts_with("skipped (--no-")
+            })
         } else {
             Vec::new()
         };
@@ -111,7 +114,9 @@ pub struct ProgressFile {
 
 impl ProgressFile {
     pub fn at(root: &Path) -> Self {
-        Self { path: root.join(FILE_NAME) }
+        Self {
+            path: root.join(FILE_NAME),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -123,9 +128,14 @@ impl ProgressFile {
     pub fn load(&self) -> Progress {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Progress::default(),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Progress::default();
+            }
             Err(error) => {
-                eprintln!("note: cannot read {} ({error}); starting from an empty progress.", self.path.display());
+                eprintln!(
+                    "note: cannot read {} ({error}); starting from an empty progress.",
+                    self.path.display()
+                );
                 return Progress::default();
             }
         };
@@ -133,7 +143,11 @@ impl ProgressFile {
         if let Some(first) = problems.first() {
             let more = match problems.len() {
                 1 => String::new(),
-                n => format!(" (and {} more problem{})", n - 1, if n == 2 { "" } else { "s" }),
+                n => format!(
+                    " (and {} more problem{})",
+                    n - 1,
+                    if n == 2 { "" } else { "s" }
+                ),
             };
             eprintln!(
                 "note: {} is damaged: {first}{more}; what cannot be read is dropped and the next check fills it in again.",
@@ -154,14 +168,20 @@ impl ProgressFile {
     pub fn record(&self, verdict: &Verdict) -> std::io::Result<()> {
         let mut progress = self.load();
         let now = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-        progress.exercises.entry(verdict.exercise.clone()).or_default().apply(verdict, &now);
+        progress
+            .exercises
+            .entry(verdict.exercise.clone())
+            .or_default()
+            .apply(verdict, &now);
         self.save(&progress)
     }
 
     /// Forget the last verdict of an exercise (its code was reset); hints and `passed_at` stay.
     pub fn forget_verdict(&self, exercise: &str) -> std::io::Result<()> {
         let mut progress = self.load();
-        let Some(entry) = progress.exercises.get_mut(exercise) else { return Ok(()) };
+        let Some(entry) = progress.exercises.get_mut(exercise) else {
+            return Ok(());
+        };
         entry.status = None;
         entry.checked_at = None;
         entry.failed_checks.clear();
@@ -186,18 +206,26 @@ impl Progress {
     }
     /// The last check passed every check (none skipped): the exercise is done.
     pub fn passed(&self, exercise: &str) -> bool {
-        self.exercises.get(exercise).is_some_and(ExerciseProgress::fully_passed)
+        self.exercises
+            .get(exercise)
+            .is_some_and(ExerciseProgress::fully_passed)
     }
     /// Done now, or done once before (the solution stays unlocked after a later failure or reset).
     pub fn ever_passed(&self, exercise: &str) -> bool {
-        self.exercises.get(exercise).is_some_and(|entry| entry.passed_at.is_some() || entry.fully_passed())
+        self.exercises
+            .get(exercise)
+            .is_some_and(|entry| entry.passed_at.is_some() || entry.fully_passed())
     }
     pub fn hints_shown(&self, exercise: &str) -> usize {
-        self.exercises.get(exercise).map_or(0, |entry| entry.hints_shown)
+        self.exercises
+            .get(exercise)
+            .map_or(0, |entry| entry.hints_shown)
     }
     /// `passed`, `failed`, `passed (speed not checked)`, `not checked yet`.
     pub fn label(&self, exercise: &str) -> String {
-        self.exercises.get(exercise).map_or_else(|| "not checked yet".into(), ExerciseProgress::label)
+        self.exercises
+            .get(exercise)
+            .map_or_else(|| "not checked yet".into(), ExerciseProgress::label)
     }
 }
 
@@ -206,7 +234,12 @@ fn parse(text: &str) -> (Progress, Vec<String>) {
     let mut problems = Vec::new();
     let table: toml::Table = match toml::from_str(text) {
         Ok(table) => table,
-        Err(error) => return (Progress::default(), vec![format!("not TOML ({})", error.message().trim())]),
+        Err(error) => {
+            return (
+                Progress::default(),
+                vec![format!("not TOML ({})", error.message().trim())],
+            );
+        }
     };
     let mut progress = Progress::default();
     let exercises = match table.get("exercises") {
@@ -244,7 +277,9 @@ fn value_of<T: DeserializeOwned>(
     match value.clone().try_into() {
         Ok(parsed) => Some(parsed),
         Err(_) => {
-            problems.push(format!("`exercises.{exercise}.{key} = {value}` is not valid"));
+            problems.push(format!(
+                "`exercises.{exercise}.{key} = {value}` is not valid"
+            ));
             None
         }
     }
@@ -304,7 +339,15 @@ mod tests {
         let file = ProgressFile::at(dir.path());
         assert_eq!(file.load(), Progress::default());
         assert!(!file.load().passed("exercise-0"));
-        file.record(&verdict_of(&exercise(false), Status::Passed, RunOptions { leaks: true, perf: true })).unwrap();
+        file.record(&verdict_of(
+            &exercise(false),
+            Status::Passed,
+            RunOptions {
+                leaks: true,
+                perf: true,
+            },
+        ))
+        .unwrap();
         assert!(file.load().passed("exercise-0"));
     }
 
@@ -331,9 +374,13 @@ exercise-2 = 7
 "#,
         )
         .unwrap();
-        let (progress, problems) = parse(&std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap());
+        let (progress, problems) =
+            parse(&std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap());
         assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems[0].contains("exercises.exercise-1.status"), "{problems:?}");
+        assert!(
+            problems[0].contains("exercises.exercise-1.status"),
+            "{problems:?}"
+        );
         assert!(progress.passed("exercise-0"));
         assert_eq!(progress.hints_shown("exercise-0"), 2);
         assert_eq!(progress.status("exercise-1"), None);
@@ -344,7 +391,8 @@ exercise-2 = 7
 
     #[test]
     fn a_duplicate_table_is_not_toml_and_starts_afresh() {
-        let (progress, problems) = parse("[exercises.exercise-0]\nstatus = \"passed\"\n[exercises.exercise-0]\n");
+        let (progress, problems) =
+            parse("[exercises.exercise-0]\nstatus = \"passed\"\n[exercises.exercise-0]\n");
         assert_eq!(progress, Progress::default());
         assert!(problems[0].starts_with("not TOML"), "{problems:?}");
     }
@@ -353,11 +401,22 @@ exercise-2 = 7
     fn the_file_round_trips_and_names_no_paths() {
         let dir = tempfile::tempdir().unwrap();
         let file = ProgressFile::at(dir.path());
-        file.record(&verdict_of(&exercise(true), Status::Failed, RunOptions { leaks: true, perf: true })).unwrap();
+        file.record(&verdict_of(
+            &exercise(true),
+            Status::Failed,
+            RunOptions {
+                leaks: true,
+                perf: true,
+            },
+        ))
+        .unwrap();
         file.hint_shown("exercise-0", 3).unwrap();
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(!text.contains(&*dir.path().to_string_lossy()), "{text}");
-        assert!(text.contains("[exercises.exercise-0]\nstatus = \"failed\"\n"), "{text}");
+        assert!(
+            text.contains("[exercises.exercise-0]\nstatus = \"failed\"\n"),
+            "{text}"
+        );
         let (parsed, problems) = parse(&text);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(parsed, file.load());
@@ -369,19 +428,51 @@ exercise-2 = 7
         let dir = tempfile::tempdir().unwrap();
         let file = ProgressFile::at(dir.path());
         let with_perf = exercise(true);
-        file.record(&verdict_of(&with_perf, Status::Passed, RunOptions { leaks: true, perf: false })).unwrap();
+        file.record(&verdict_of(
+            &with_perf,
+            Status::Passed,
+            RunOptions {
+                leaks: true,
+                perf: false,
+            },
+        ))
+        .unwrap();
         let progress = file.load();
         assert_eq!(progress.status("exercise-0"), Some(Status::Passed));
         assert_eq!(progress.exercises["exercise-0"].unchecked, ["perf"]);
         assert!(!progress.passed("exercise-0") && !progress.ever_passed("exercise-0"));
         assert_eq!(progress.label("exercise-0"), "passed (speed not checked)");
 
-        file.record(&verdict_of(&with_perf, Status::Passed, RunOptions { leaks: true, perf: true })).unwrap();
+        file.record(&verdict_of(
+            &with_perf,
+            Status::Passed,
+            RunOptions {
+                leaks: true,
+                perf: true,
+            },
+        ))
+        .unwrap();
         assert!(file.load().passed("exercise-0"));
         // A quicker pass afterwards keeps the full pass; a failure does not, but the solution stays unlocked.
-        file.record(&verdict_of(&with_perf, Status::Passed, RunOptions { leaks: false, perf: false })).unwrap();
+        file.record(&verdict_of(
+            &with_perf,
+            Status::Passed,
+            RunOptions {
+                leaks: false,
+                perf: false,
+            },
+        ))
+        .unwrap();
         assert!(file.load().passed("exercise-0"), "{:?}", file.load());
-        file.record(&verdict_of(&with_perf, Status::Failed, RunOptions { leaks: true, perf: false })).unwrap();
+        file.record(&verdict_of(
+            &with_perf,
+            Status::Failed,
+            RunOptions {
+                leaks: true,
+                perf: false,
+            },
+        ))
+        .unwrap();
         let progress = file.load();
         assert!(!progress.passed("exercise-0") && progress.ever_passed("exercise-0"));
         assert_eq!(progress.label("exercise-0"), "failed");
@@ -391,9 +482,25 @@ exercise-2 = 7
     fn an_exercise_without_speed_cases_passes_without_the_speed_check() {
         let dir = tempfile::tempdir().unwrap();
         let file = ProgressFile::at(dir.path());
-        file.record(&verdict_of(&exercise(false), Status::Passed, RunOptions { leaks: true, perf: false })).unwrap();
+        file.record(&verdict_of(
+            &exercise(false),
+            Status::Passed,
+            RunOptions {
+                leaks: true,
+                perf: false,
+            },
+        ))
+        .unwrap();
         assert!(file.load().passed("exercise-0"));
-        file.record(&verdict_of(&exercise(false), Status::Failed, RunOptions { leaks: false, perf: false })).unwrap();
+        file.record(&verdict_of(
+            &exercise(false),
+            Status::Failed,
+            RunOptions {
+                leaks: false,
+                perf: false,
+            },
+        ))
+        .unwrap();
         assert!(file.load().exercises["exercise-0"].unchecked.is_empty());
     }
 
@@ -401,7 +508,15 @@ exercise-2 = 7
     fn forgetting_a_verdict_keeps_hints_and_the_unlocked_solution() {
         let dir = tempfile::tempdir().unwrap();
         let file = ProgressFile::at(dir.path());
-        file.record(&verdict_of(&exercise(false), Status::Passed, RunOptions { leaks: true, perf: true })).unwrap();
+        file.record(&verdict_of(
+            &exercise(false),
+            Status::Passed,
+            RunOptions {
+                leaks: true,
+                perf: true,
+            },
+        ))
+        .unwrap();
         file.hint_shown("exercise-0", 2).unwrap();
         file.forget_verdict("exercise-0").unwrap();
         file.forget_verdict("exercise-9").unwrap();
@@ -414,10 +529,16 @@ exercise-2 = 7
 
     #[test]
     fn age_of_the_last_check() {
-        let entry = ExerciseProgress { checked_at: Some("2026-11-28T04:00:00Z".into()), ..Default::default() };
+        let entry = ExerciseProgress {
+            checked_at: Some("2026-11-28T04:00:00Z".into()),
+            ..Default::default()
+        };
         let later = humantime::parse_rfc3339("2026-11-28T05:30:00Z").unwrap();
         assert_eq!(entry.checked_ago(later), Some(Duration::from_secs(90 * 60)));
-        let garbled = ExerciseProgress { checked_at: Some("yesterday".into()), ..Default::default() };
+        let garbled = ExerciseProgress {
+            checked_at: Some("yesterday".into()),
+            ..Default::default()
+        };
         assert_eq!(garbled.checked_ago(later), None);
     }
 
@@ -467,9 +588,18 @@ exercise-2 = 7
             })
         };
         let mut records = vec![
-            Record::SessionStart { python: "3.11".into() },
-            test(if status == Status::Passed { "passed" } else { "failed" }),
-            Record::LeakSummary { tests_hunted: 1, seconds: 0.1 },
+            Record::SessionStart {
+                python: "3.11".into(),
+            },
+            test(if status == Status::Passed {
+                "passed"
+            } else {
+                "failed"
+            }),
+            Record::LeakSummary {
+                tests_hunted: 1,
+                seconds: 0.1,
+            },
         ];
         if options.perf && status == Status::Passed {
             records.push(Record::Perf(crate::run::PerfRecord {
@@ -488,10 +618,27 @@ exercise-2 = 7
             }));
         }
         records.push(Record::SessionFinish { exitstatus: 0 });
-        let run = RunOutcome { records, end: RunEnd::Finished, stdout: String::new(), stderr: String::new(), seconds: 1.0 };
-        let built = BuildOutcome::Built { module_dir: "/tmp/m".into(), log: String::new(), seconds: 0.5 };
+        let run = RunOutcome {
+            records,
+            end: RunEnd::Finished,
+            stdout: String::new(),
+            stderr: String::new(),
+            seconds: 1.0,
+        };
+        let built = BuildOutcome::Built {
+            module_dir: "/tmp/m".into(),
+            log: String::new(),
+            seconds: 0.5,
+        };
         let workspace = Workspace::from_env(Some("/course".into()));
-        let verdict = crate::checks::judge(&workspace, exercise, Variant::Learner, &built, Some(&run), options);
+        let verdict = crate::checks::judge(
+            &workspace,
+            exercise,
+            Variant::Learner,
+            &built,
+            Some(&run),
+            options,
+        );
         assert_eq!(verdict.status, status, "{verdict:#?}");
         verdict
     }

@@ -68,19 +68,26 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
             }
         }
     }
-    if verdict.status != Status::Passed {
-        if let Some((number, total)) = options.next_hint {
-            out.push_str(&format!(
-                "\n  {} cargo xtask hint {}\n",
-                paint(DIM, &format!("Hint {number} of {total}:")),
-                verdict.exercise
-            ));
-        }
+    if verdict.status != Status::Passed
+        && let Some((number, total)) = options.next_hint
+    {
+        out.push_str(&format!(
+            "\n  {} cargo xtask hint {}\n",
+            paint(DIM, &format!("Hint {number} of {total}:")),
+            verdict.exercise
+        ));
     }
     if options.verbose {
-        for (title, body) in [("build output", options.build_log), ("pytest output", options.pytest_output)] {
+        for (title, body) in [
+            ("build output", options.build_log),
+            ("pytest output", options.pytest_output),
+        ] {
             if let Some(body) = body.filter(|body| !body.trim().is_empty()) {
-                out.push_str(&format!("\n{}\n{}\n", paint(DIM, &format!("── {title} ──")), body.trim_end()));
+                out.push_str(&format!(
+                    "\n{}\n{}\n",
+                    paint(DIM, &format!("── {title} ──")),
+                    body.trim_end()
+                ));
             }
         }
     }
@@ -90,8 +97,13 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
 /// Checks the user switched off with `--no-leaks` / `--no-perf` (their summaries name the flag).
 fn skipped_flags(verdict: &Verdict) -> Vec<&'static str> {
     let mut flags = Vec::new();
-    for (name, flag) in [(CheckName::Leaks, "--no-leaks"), (CheckName::Perf, "--no-perf")] {
-        if verdict.check(name).is_some_and(|check| check.status == CheckStatus::Skipped && check.summary.contains(flag)) {
+    for (name, flag) in [
+        (CheckName::Leaks, "--no-leaks"),
+        (CheckName::Perf, "--no-perf"),
+    ] {
+        if verdict.check(name).is_some_and(|check| {
+            check.status == CheckStatus::Skipped && check.summary.contains(flag)
+        }) {
             flags.push(flag);
         }
     }
@@ -114,18 +126,32 @@ pub fn headline(verdict: &Verdict) -> String {
         Status::BuildFailed => "does not compile".to_string(),
         Status::NotStarted => "not started".to_string(),
         Status::TimedOut => match &verdict.problem {
-            Some(Problem::Timeout { after_secs, test: Some(test) }) => {
+            Some(Problem::Timeout {
+                after_secs,
+                test: Some(test),
+            }) => {
                 format!("stopped after {after_secs} s in {test} (an endless loop?)")
             }
-            Some(Problem::Timeout { after_secs, .. }) => format!("stopped after {after_secs} s (an endless loop?)"),
+            Some(Problem::Timeout { after_secs, .. }) => {
+                format!("stopped after {after_secs} s (an endless loop?)")
+            }
             _ => "timed out".to_string(),
         },
         Status::Crashed => crash_headline(verdict),
         Status::Failed => failed_headline(verdict),
         Status::Error => "the grader could not run".to_string(),
     };
-    let who = if verdict.variant == crate::build::Variant::Solution { " (reference solution)" } else { "" };
-    let mut line = format!("{} {} {}{who} — {what}", paint(style, mark), paint(BOLD, &verdict.exercise), verdict.slug);
+    let who = if verdict.variant == crate::build::Variant::Solution {
+        " (reference solution)"
+    } else {
+        ""
+    };
+    let mut line = format!(
+        "{} {} {}{who} — {what}",
+        paint(style, mark),
+        paint(BOLD, &verdict.exercise),
+        verdict.slug
+    );
     if verdict.status == Status::Passed {
         let checks: Vec<String> = verdict
             .checks
@@ -143,12 +169,20 @@ pub fn headline(verdict: &Verdict) -> String {
 }
 
 fn failed_headline(verdict: &Verdict) -> String {
-    let failed_check = |name| verdict.check(name).is_some_and(|check| check.status == CheckStatus::Failed);
-    if let Some(CheckDetails::Tests { passed, total, failures }) = verdict.check(CheckName::Tests).map(|c| &c.details) {
-        if !failures.is_empty() {
-            let failed = total.saturating_sub(*passed).max(failures.len() as u32);
-            return format!("{failed} of {total} tests failed");
-        }
+    let failed_check = |name| {
+        verdict
+            .check(name)
+            .is_some_and(|check| check.status == CheckStatus::Failed)
+    };
+    if let Some(CheckDetails::Tests {
+        passed,
+        total,
+        failures,
+    }) = verdict.check(CheckName::Tests).map(|c| &c.details)
+        && !failures.is_empty()
+    {
+        let failed = total.saturating_sub(*passed).max(failures.len() as u32);
+        return format!("{failed} of {total} tests failed");
     }
     let perf_wrong = matches!(
         verdict.check(CheckName::Perf).map(|check| &check.details),
@@ -157,7 +191,10 @@ fn failed_headline(verdict: &Verdict) -> String {
     if perf_wrong {
         return "tests pass, but the speed check got a wrong answer".into();
     }
-    match (failed_check(CheckName::Leaks), failed_check(CheckName::Perf)) {
+    match (
+        failed_check(CheckName::Leaks),
+        failed_check(CheckName::Perf),
+    ) {
         (true, true) => "tests pass, but memory leaks and it is too slow".into(),
         (true, false) => "tests pass, but memory leaks".into(),
         (false, true) => "correct, but too slow".into(),
@@ -166,7 +203,13 @@ fn failed_headline(verdict: &Verdict) -> String {
 }
 
 fn crash_headline(verdict: &Verdict) -> String {
-    let Some(Problem::Crash { signal, exit_code, test, .. }) = &verdict.problem else {
+    let Some(Problem::Crash {
+        signal,
+        exit_code,
+        test,
+        ..
+    }) = &verdict.problem
+    else {
         return "crashed".into();
     };
     let how = match (signal, exit_code) {
@@ -190,7 +233,10 @@ fn check_label(name: CheckName) -> &'static str {
 }
 
 fn build_errors(verdict: &Verdict, verbose: bool, out: &mut String) {
-    let Some(CheckDetails::Build { errors }) = verdict.check(CheckName::Build).map(|c| &c.details) else { return };
+    let Some(CheckDetails::Build { errors }) = verdict.check(CheckName::Build).map(|c| &c.details)
+    else {
+        return;
+    };
     let shown = if verbose { errors.len() } else { 1 };
     for error in errors.iter().take(shown) {
         for line in essential_lines(&error.rendered, verbose) {
@@ -201,7 +247,10 @@ fn build_errors(verdict: &Verdict, verbose: bool, out: &mut String) {
     let more = errors.len().saturating_sub(shown);
     if more > 0 {
         let noun = if more == 1 { "error" } else { "errors" };
-        out.push_str(&format!("  ({more} more {noun}: cargo xtask check {} --verbose)\n", verdict.exercise));
+        out.push_str(&format!(
+            "  ({more} more {noun}: cargo xtask check {} --verbose)\n",
+            verdict.exercise
+        ));
     }
 }
 
@@ -213,7 +262,10 @@ fn essential_lines(rendered: &str, verbose: bool) -> Vec<&str> {
     let mut lines = Vec::new();
     for line in rendered.lines() {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("note:") || line.contains("/.cargo/registry/") || trimmed.starts_with("= note") {
+        if trimmed.starts_with("note:")
+            || line.contains("/.cargo/registry/")
+            || trimmed.starts_with("= note")
+        {
             break;
         }
         lines.push(line);
@@ -225,21 +277,34 @@ fn essential_lines(rendered: &str, verbose: bool) -> Vec<&str> {
 fn not_started(verdict: &Verdict, out: &mut String) {
     if let Some(Problem::Todo { sites }) = &verdict.problem {
         for site in sites.iter().take(3) {
-            out.push_str(&format!("  `{}` is still a todo!() at {}:{}\n", site.function, site.file, site.line));
+            out.push_str(&format!(
+                "  `{}` is still a todo!() at {}:{}\n",
+                site.function, site.file, site.line
+            ));
         }
         if sites.len() > 3 {
             out.push_str(&format!("  … and {} more todo!()s\n", sites.len() - 3));
         }
     }
-    if let Some(CheckDetails::Tests { passed, total, .. }) = verdict.check(CheckName::Tests).map(|c| &c.details) {
+    if let Some(CheckDetails::Tests { passed, total, .. }) =
+        verdict.check(CheckName::Tests).map(|c| &c.details)
+    {
         out.push_str(&format!("  {passed} of {total} tests pass so far.\n"));
     }
-    out.push_str(&format!("  Start with the README: {}/README.md\n", verdict.crate_dir));
+    out.push_str(&format!(
+        "  Start with the README: {}/README.md\n",
+        verdict.crate_dir
+    ));
 }
 
 fn crash_details(verdict: &Verdict, out: &mut String) {
     match &verdict.problem {
-        Some(Problem::Crash { frames, stderr_tail, signal, .. }) => {
+        Some(Problem::Crash {
+            frames,
+            stderr_tail,
+            signal,
+            ..
+        }) => {
             if !frames.is_empty() {
                 out.push_str("  Last Python frames (faulthandler):\n");
                 for frame in frames {
@@ -256,26 +321,48 @@ fn crash_details(verdict: &Verdict, out: &mut String) {
                     "Usual cause: a reference released twice or used after it was released \
                      (e.g. Py_DECREF after PyList_SetItem stole it), or a bad pointer in unsafe code."
                 }
-                Some("SIGABRT") => "Usual cause: a failed assertion in CPython or a Rust abort (a panic while panicking).",
-                _ => "The test process exited before reporting (sys.exit or os._exit in the code under test?).",
+                Some("SIGABRT") => {
+                    "Usual cause: a failed assertion in CPython or a Rust abort (a panic while panicking)."
+                }
+                _ => {
+                    "The test process exited before reporting (sys.exit or os._exit in the code under test?)."
+                }
             };
             for line in wrap(cause, WIDTH - 2) {
                 out.push_str(&format!("  {line}\n"));
             }
         }
         Some(Problem::Timeout { .. }) => {
-            out.push_str("  A loop that never ends, or a lock that is never released, is the usual cause.\n");
+            out.push_str(
+                "  A loop that never ends, or a lock that is never released, is the usual cause.\n",
+            );
         }
         _ => {}
     }
 }
 
 fn test_failures(verdict: &Verdict, verbose: bool, out: &mut String) {
-    let Some(CheckDetails::Tests { failures, .. }) = verdict.check(CheckName::Tests).map(|c| &c.details) else { return };
-    let in_full = if verbose { failures.len() } else { FAILURES_IN_FULL };
+    let Some(CheckDetails::Tests { failures, .. }) =
+        verdict.check(CheckName::Tests).map(|c| &c.details)
+    else {
+        return;
+    };
+    let in_full = if verbose {
+        failures.len()
+    } else {
+        FAILURES_IN_FULL
+    };
     for failure in failures.iter().take(in_full) {
-        let place = if failure.line > 0 { format!("{}:{}", failure.file, failure.line) } else { failure.file.clone() };
-        out.push_str(&format!("\n  {}  {}\n", paint(BOLD, &failure.name), paint(DIM, &format!("({place})"))));
+        let place = if failure.line > 0 {
+            format!("{}:{}", failure.file, failure.line)
+        } else {
+            failure.file.clone()
+        };
+        out.push_str(&format!(
+            "\n  {}  {}\n",
+            paint(BOLD, &failure.name),
+            paint(DIM, &format!("({place})"))
+        ));
         if !failure.statement.is_empty() {
             for line in failure.statement.lines().take(4) {
                 out.push_str(&format!("    {}\n", cut(line, WIDTH - 4).0));
@@ -286,14 +373,20 @@ fn test_failures(verdict: &Verdict, verbose: bool, out: &mut String) {
                 out.push('\n');
                 out.push_str(&diff::render(comparison, "    ", WIDTH));
             }
-            None => out.push_str(&format!("    {}\n", paint(BAD, &cut(&failure.summary, WIDTH - 4).0))),
+            None => out.push_str(&format!(
+                "    {}\n",
+                paint(BAD, &cut(&failure.summary, WIDTH - 4).0)
+            )),
         }
         if verbose && !failure.report.is_empty() {
             out.push_str(&format!("\n{}\n", indent(&failure.report, "    ")));
         }
     }
     if failures.len() > in_full {
-        let rest: Vec<&str> = failures[in_full..].iter().map(|failure| failure.name.as_str()).collect();
+        let rest: Vec<&str> = failures[in_full..]
+            .iter()
+            .map(|failure| failure.name.as_str())
+            .collect();
         let (list, _) = cut(&rest.join(", "), WIDTH - 12);
         out.push_str(&format!("\n  Also failed: {list}\n"));
     }
@@ -303,16 +396,28 @@ fn test_failures(verdict: &Verdict, verbose: bool, out: &mut String) {
 const LEAKS_SHOWN: usize = 4;
 
 fn leak_findings(verdict: &Verdict, verbose: bool, out: &mut String) {
-    let Some(check) = verdict.check(CheckName::Leaks) else { return };
-    let CheckDetails::Leaks { findings } = &check.details else { return };
+    let Some(check) = verdict.check(CheckName::Leaks) else {
+        return;
+    };
+    let CheckDetails::Leaks { findings } = &check.details else {
+        return;
+    };
     if findings.is_empty() {
         return;
     }
     let mut hints: Vec<&str> = Vec::new();
     let shown = if verbose { findings.len() } else { LEAKS_SHOWN };
     for finding in findings.iter().take(shown) {
-        let place = if !finding.call.is_empty() { finding.call.clone() } else { short(&finding.test) };
-        let line = if place.is_empty() { finding.message.clone() } else { format!("{place}: {}", finding.message) };
+        let place = if !finding.call.is_empty() {
+            finding.call.clone()
+        } else {
+            short(&finding.test)
+        };
+        let line = if place.is_empty() {
+            finding.message.clone()
+        } else {
+            format!("{place}: {}", finding.message)
+        };
         for (index, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
             let prefix = if index == 0 { "  " } else { "    " };
             out.push_str(&format!("{prefix}{part}\n"));
@@ -329,15 +434,25 @@ fn leak_findings(verdict: &Verdict, verbose: bool, out: &mut String) {
         ));
     }
     for hint in hints {
-        for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2).into_iter().enumerate() {
-            out.push_str(&format!("{}{part}\n", if index == 0 { "  " } else { "    " }));
+        for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2)
+            .into_iter()
+            .enumerate()
+        {
+            out.push_str(&format!(
+                "{}{part}\n",
+                if index == 0 { "  " } else { "    " }
+            ));
         }
     }
 }
 
 fn perf_misses(verdict: &Verdict, out: &mut String) {
-    let Some(check) = verdict.check(CheckName::Perf) else { return };
-    let CheckDetails::Perf { cases } = &check.details else { return };
+    let Some(check) = verdict.check(CheckName::Perf) else {
+        return;
+    };
+    let CheckDetails::Perf { cases } = &check.details else {
+        return;
+    };
     for case in cases.iter().filter(|case| case.status != "passed") {
         // The perf protocol writes a self-contained message (speedup or slowdown, threshold, spread).
         let line = if case.message.is_empty() {
@@ -346,11 +461,20 @@ fn perf_misses(verdict: &Verdict, out: &mut String) {
             format!("{}: {}", case.case, case.message)
         };
         for (index, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
-            out.push_str(&format!("{}{part}\n", if index == 0 { "  " } else { "    " }));
+            out.push_str(&format!(
+                "{}{part}\n",
+                if index == 0 { "  " } else { "    " }
+            ));
         }
         if let Some(hint) = case.hint.as_deref().filter(|hint| !hint.is_empty()) {
-            for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2).into_iter().enumerate() {
-                out.push_str(&format!("{}{part}\n", if index == 0 { "  " } else { "    " }));
+            for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2)
+                .into_iter()
+                .enumerate()
+            {
+                out.push_str(&format!(
+                    "{}{part}\n",
+                    if index == 0 { "  " } else { "    " }
+                ));
             }
         }
     }
@@ -385,11 +509,17 @@ pub fn cut(text: &str, columns: usize) -> (String, bool) {
 
 /// Word-wrap to `columns` characters.
 pub fn wrap(text: &str, columns: usize) -> Vec<String> {
-    textwrap::wrap(text, columns).into_iter().map(|line| line.into_owned()).collect()
+    textwrap::wrap(text, columns)
+        .into_iter()
+        .map(|line| line.into_owned())
+        .collect()
 }
 
 fn indent(text: &str, prefix: &str) -> String {
-    text.lines().map(|line| format!("{prefix}{line}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|line| format!("{prefix}{line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn short(nodeid: &str) -> String {
@@ -403,7 +533,10 @@ mod tests {
     #[test]
     fn wrap_keeps_lines_within_the_width() {
         let lines = wrap("a bb ccc dddd eeeee ffffff", 10);
-        assert!(lines.iter().all(|line| line.chars().count() <= 10), "{lines:?}");
+        assert!(
+            lines.iter().all(|line| line.chars().count() <= 10),
+            "{lines:?}"
+        );
         assert_eq!(lines.join(" "), "a bb ccc dddd eeeee ffffff");
     }
 

@@ -37,7 +37,10 @@ pub enum RunEnd {
     /// pytest finished and the plugin wrote its last record.
     Finished,
     /// The process ended before its results were complete: a signal, `os._exit`, an abort.
-    Crashed { signal: Option<i32>, exit_code: Option<i32> },
+    Crashed {
+        signal: Option<i32>,
+        exit_code: Option<i32>,
+    },
     /// Killed at the exercise's deadline.
     TimedOut { after_secs: u64 },
 }
@@ -49,7 +52,9 @@ impl RunOutcome {
         for record in &self.records {
             match record {
                 Record::TestStart { nodeid } => running = Some(nodeid.as_str()),
-                Record::Test(test) if Some(test.nodeid.as_str()) == running && test.when != "setup" => {
+                Record::Test(test)
+                    if Some(test.nodeid.as_str()) == running && test.when != "setup" =>
+                {
                     running = None
                 }
                 _ => {}
@@ -63,13 +68,17 @@ impl RunOutcome {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Record {
-    SessionStart { python: String },
+    SessionStart {
+        python: String,
+    },
     CollectError {
         nodeid: String,
         exception: Option<String>,
         message: String,
     },
-    TestStart { nodeid: String },
+    TestStart {
+        nodeid: String,
+    },
     Test(TestRecord),
     Leak(LeakRecord),
     LeakSummary {
@@ -79,8 +88,12 @@ pub enum Record {
         seconds: f64,
     },
     Perf(PerfRecord),
-    PerfSkipped { reason: String },
-    SessionFinish { exitstatus: i32 },
+    PerfSkipped {
+        reason: String,
+    },
+    SessionFinish {
+        exitstatus: i32,
+    },
     #[serde(other)]
     Unknown,
 }
@@ -223,20 +236,38 @@ pub fn run_tests(
         "perf": exercise.perf,
         "perf_enabled": options.perf,
     });
-    std::fs::write(&config_path, serde_json::to_vec_pretty(&config).expect("config serializes"))
-        .map_err(|e| RunError(format!("cannot write {}: {e}", config_path.display())))?;
+    std::fs::write(
+        &config_path,
+        serde_json::to_vec_pretty(&config).expect("config serializes"),
+    )
+    .map_err(|e| RunError(format!("cannot write {}: {e}", config_path.display())))?;
 
     let mut python_path = vec![module_dir.to_path_buf(), workspace.python_support.clone()];
     python_path.extend(tests_dirs.iter().cloned());
     let python_path = std::env::join_paths(python_path).map_err(|e| RunError(e.to_string()))?;
     let stdout_path = private.path().join("stdout.txt");
     let stderr_path = private.path().join("stderr.txt");
-    let create = |path: &Path| File::create(path).map_err(|e| RunError(format!("cannot create {}: {e}", path.display())));
+    let create = |path: &Path| {
+        File::create(path).map_err(|e| RunError(format!("cannot create {}: {e}", path.display())))
+    };
 
     let mut command = Command::new(&toolchain.python);
     command
-        .args(["-m", "pytest", "-p", "lessongrader.plugin", "-p", "no:cacheprovider", "-q", "--color=no"])
-        .arg(if full_tracebacks { "--tb=long" } else { "--tb=line" })
+        .args([
+            "-m",
+            "pytest",
+            "-p",
+            "lessongrader.plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--color=no",
+        ])
+        .arg(if full_tracebacks {
+            "--tb=long"
+        } else {
+            "--tb=line"
+        })
         .arg("--rootdir")
         .arg(&exercise.dir)
         .args(tests_dirs)
@@ -252,25 +283,38 @@ pub fn run_tests(
         .stderr(create(&stderr_path)?)
         // Its own process group: at the deadline we kill pytest and everything it started.
         .process_group(0);
-    let mut child = command.spawn().map_err(|e| RunError(format!("cannot start pytest: {e}")))?;
+    let mut child = command
+        .spawn()
+        .map_err(|e| RunError(format!("cannot start pytest: {e}")))?;
     RUNNING_GROUP.store(child.id() as i32, Ordering::SeqCst);
     let deadline = Duration::from_secs(exercise.timeout_secs);
-    let status = child.wait_timeout(deadline).map_err(|e| RunError(format!("waiting for pytest: {e}")))?;
+    let status = child
+        .wait_timeout(deadline)
+        .map_err(|e| RunError(format!("waiting for pytest: {e}")))?;
     let timed_out = status.is_none();
     let status = match status {
         Some(status) => status,
         None => {
             kill_group(child.id());
-            child.wait().map_err(|e| RunError(format!("waiting for pytest: {e}")))?
+            child
+                .wait()
+                .map_err(|e| RunError(format!("waiting for pytest: {e}")))?
         }
     };
     RUNNING_GROUP.store(0, Ordering::SeqCst);
     let records = read_records(&results_path);
-    let finished = records.iter().any(|record| matches!(record, Record::SessionFinish { .. }));
+    let finished = records
+        .iter()
+        .any(|record| matches!(record, Record::SessionFinish { .. }));
     let end = if timed_out {
-        RunEnd::TimedOut { after_secs: exercise.timeout_secs }
+        RunEnd::TimedOut {
+            after_secs: exercise.timeout_secs,
+        }
     } else if status.signal().is_some() || !finished {
-        RunEnd::Crashed { signal: status.signal(), exit_code: status.code() }
+        RunEnd::Crashed {
+            signal: status.signal(),
+            exit_code: status.code(),
+        }
     } else {
         RunEnd::Finished
     };
@@ -350,7 +394,10 @@ mod tests {
         assert_eq!(records.len(), 2);
         let outcome = RunOutcome {
             records,
-            end: RunEnd::Crashed { signal: Some(11), exit_code: None },
+            end: RunEnd::Crashed {
+                signal: Some(11),
+                exit_code: None,
+            },
             stdout: String::new(),
             stderr: String::new(),
             seconds: 0.0,
@@ -360,7 +407,8 @@ mod tests {
 
     #[test]
     fn unknown_record_kinds_are_tolerated() {
-        let record: Record = serde_json::from_str("{\"kind\":\"from_the_future\",\"x\":1}").unwrap();
+        let record: Record =
+            serde_json::from_str("{\"kind\":\"from_the_future\",\"x\":1}").unwrap();
         assert!(matches!(record, Record::Unknown));
     }
 }

@@ -30,11 +30,25 @@ pub struct Toolchain {
 
 #[derive(Debug)]
 pub enum ToolchainError {
-    NoPython { tried: String, detail: String },
-    TooOld { python: String, version: String },
-    NoVenvModule { python: String, detail: String },
-    VenvFailed { detail: String },
-    InstallFailed { requirements: String, detail: String },
+    NoPython {
+        tried: String,
+        detail: String,
+    },
+    TooOld {
+        python: String,
+        version: String,
+    },
+    NoVenvModule {
+        python: String,
+        detail: String,
+    },
+    VenvFailed {
+        detail: String,
+    },
+    InstallFailed {
+        requirements: String,
+        detail: String,
+    },
     Io(String),
 }
 
@@ -61,7 +75,10 @@ impl fmt::Display for ToolchainError {
                  another interpreter with `--python`."
             ),
             Self::VenvFailed { detail } => write!(f, "creating .venv failed:\n{detail}"),
-            Self::InstallFailed { requirements, detail } => write!(
+            Self::InstallFailed {
+                requirements,
+                detail,
+            } => write!(
                 f,
                 "installing the pinned Python tools ({requirements}) into .venv failed:\n{detail}\n\
                  Check the network connection to the package index (pip honours PIP_INDEX_URL), then \
@@ -76,17 +93,22 @@ impl std::error::Error for ToolchainError {}
 
 /// Which interpreter to build the venv from: `--python`, then `$COURSE_PYTHON`, then `python3`.
 pub fn requested_python(flag: Option<&Path>) -> Option<PathBuf> {
-    flag.map(Path::to_path_buf).or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from))
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from))
 }
 
 /// Return a ready toolchain, creating or repairing `.venv` first when needed.
-pub fn ensure(workspace: &Workspace, requested: Option<&Path>) -> Result<Toolchain, ToolchainError> {
+pub fn ensure(
+    workspace: &Workspace,
+    requested: Option<&Path>,
+) -> Result<Toolchain, ToolchainError> {
     let wanted = wanted_stamp_body(workspace)?;
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
         return Ok(toolchain);
     }
-    std::fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new(".")))
-        .map_err(|e| ToolchainError::Io(format!("cannot create {}: {e}", workspace.venv.display())))?;
+    std::fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new("."))).map_err(|e| {
+        ToolchainError::Io(format!("cannot create {}: {e}", workspace.venv.display()))
+    })?;
     // Several graders may start at once (parallel tests, two terminals): one of them builds.
     let _lock = lock_venv(workspace)?;
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
@@ -103,8 +125,12 @@ fn ready(
 ) -> Result<Option<Toolchain>, ToolchainError> {
     let python = workspace.venv_python();
     let maturin = workspace.venv.join("bin").join("maturin");
-    let Ok(stamp) = std::fs::read_to_string(workspace.venv.join(STAMP_FILE)) else { return Ok(None) };
-    let Some((version, body)) = stamp.split_once('\n') else { return Ok(None) };
+    let Ok(stamp) = std::fs::read_to_string(workspace.venv.join(STAMP_FILE)) else {
+        return Ok(None);
+    };
+    let Some((version, body)) = stamp.split_once('\n') else {
+        return Ok(None);
+    };
     if body != wanted || !python.exists() || !maturin.exists() {
         return Ok(None);
     }
@@ -115,7 +141,11 @@ fn ready(
             return Ok(None);
         }
     }
-    Ok(Some(Toolchain { python, maturin, python_version: version.to_string() }))
+    Ok(Some(Toolchain {
+        python,
+        maturin,
+        python_version: version.to_string(),
+    }))
 }
 
 fn wanted_stamp_body(workspace: &Workspace) -> Result<String, ToolchainError> {
@@ -123,15 +153,23 @@ fn wanted_stamp_body(workspace: &Workspace) -> Result<String, ToolchainError> {
 }
 
 fn read(path: &Path) -> Result<String, ToolchainError> {
-    std::fs::read_to_string(path).map_err(|e| ToolchainError::Io(format!("cannot read {}: {e}", path.display())))
+    std::fs::read_to_string(path)
+        .map_err(|e| ToolchainError::Io(format!("cannot read {}: {e}", path.display())))
 }
 
 /// Install an extra requirements file (the lesson's) into a ready venv, once per version of it.
-pub fn ensure_extra(workspace: &Workspace, toolchain: &Toolchain, requirements: &Path) -> Result<(), ToolchainError> {
+pub fn ensure_extra(
+    workspace: &Workspace,
+    toolchain: &Toolchain,
+    requirements: &Path,
+) -> Result<(), ToolchainError> {
     let wanted = read(requirements)?;
     let stamp = workspace.venv.join(format!(
         ".stamp-{}",
-        workspace.display(requirements).to_string().replace('/', "-")
+        workspace
+            .display(requirements)
+            .to_string()
+            .replace('/', "-")
     ));
     if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
@@ -140,13 +178,20 @@ pub fn ensure_extra(workspace: &Workspace, toolchain: &Toolchain, requirements: 
     if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
     }
-    eprintln!("Installing the pinned packages of {} into .venv (once)…", workspace.display(requirements));
+    eprintln!(
+        "Installing the pinned packages of {} into .venv (once)…",
+        workspace.display(requirements)
+    );
     let spinner = spinner();
-    spinner.set_message(format!("pip install -r {}", workspace.display(requirements)));
+    spinner.set_message(format!(
+        "pip install -r {}",
+        workspace.display(requirements)
+    ));
     let result = pip_install(&toolchain.python, &[requirements.to_path_buf()]);
     spinner.finish_and_clear();
     result?;
-    std::fs::write(&stamp, wanted).map_err(|e| ToolchainError::Io(format!("cannot write {}: {e}", stamp.display())))?;
+    std::fs::write(&stamp, wanted)
+        .map_err(|e| ToolchainError::Io(format!("cannot write {}: {e}", stamp.display())))?;
     drop(lock);
     Ok(())
 }
@@ -155,17 +200,27 @@ fn lock_venv(workspace: &Workspace) -> Result<File, ToolchainError> {
     let lock_path = workspace.venv.with_extension("lock");
     let lock = File::create(&lock_path)
         .map_err(|e| ToolchainError::Io(format!("cannot create {}: {e}", lock_path.display())))?;
-    lock.lock().map_err(|e| ToolchainError::Io(format!("cannot lock {}: {e}", lock_path.display())))?;
+    lock.lock()
+        .map_err(|e| ToolchainError::Io(format!("cannot lock {}: {e}", lock_path.display())))?;
     Ok(lock)
 }
 
 fn pip_install(python: &Path, requirements: &[PathBuf]) -> Result<(), ToolchainError> {
     let mut install = Command::new(python);
-    install.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "-q"]);
+    install.args([
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--no-input",
+        "-q",
+    ]);
     for path in requirements {
         install.arg("-r").arg(path);
     }
-    let installed = install.output().map_err(|e| ToolchainError::Io(e.to_string()))?;
+    let installed = install
+        .output()
+        .map_err(|e| ToolchainError::Io(e.to_string()))?;
     if installed.status.success() {
         return Ok(());
     }
@@ -173,8 +228,14 @@ fn pip_install(python: &Path, requirements: &[PathBuf]) -> Result<(), ToolchainE
     if detail.is_empty() {
         detail = tail(&installed.stdout, 15);
     }
-    let names: Vec<String> = requirements.iter().map(|path| path.display().to_string()).collect();
-    Err(ToolchainError::InstallFailed { requirements: names.join(", "), detail })
+    let names: Vec<String> = requirements
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    Err(ToolchainError::InstallFailed {
+        requirements: names.join(", "),
+        detail,
+    })
 }
 
 struct BasePython {
@@ -188,17 +249,31 @@ fn probe(program: &Path) -> Result<BasePython, ToolchainError> {
     let output = Command::new(program)
         .args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"])
         .output()
-        .map_err(|e| ToolchainError::NoPython { tried: shown.clone(), detail: e.to_string() })?;
+        .map_err(|e| ToolchainError::NoPython {
+            tried: shown.clone(),
+            detail: e.to_string(),
+        })?;
     if !output.status.success() {
-        return Err(ToolchainError::NoPython { tried: shown, detail: tail(&output.stderr, 5) });
+        return Err(ToolchainError::NoPython {
+            tried: shown,
+            detail: tail(&output.stderr, 5),
+        });
     }
     let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    let mut parts = version.split('.').map(|part| part.parse::<u32>().unwrap_or(0));
+    let mut parts = version
+        .split('.')
+        .map(|part| part.parse::<u32>().unwrap_or(0));
     let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if (major, minor) < MIN_PYTHON {
-        return Err(ToolchainError::TooOld { python: shown, version });
+        return Err(ToolchainError::TooOld {
+            python: shown,
+            version,
+        });
     }
-    Ok(BasePython { program: program.to_path_buf(), version })
+    Ok(BasePython {
+        program: program.to_path_buf(),
+        version,
+    })
 }
 
 fn build_venv(
@@ -220,9 +295,13 @@ fn build_venv(
     let current_version = std::fs::read_to_string(workspace.venv.join(STAMP_FILE))
         .ok()
         .and_then(|stamp| stamp.lines().next().map(str::to_string));
-    let reusable = workspace.venv_python().exists() && current_version.as_deref() == Some(base.version.as_str());
+    let reusable = workspace.venv_python().exists()
+        && current_version.as_deref() == Some(base.version.as_str());
     if reusable {
-        eprintln!("Updating the pinned Python tools in {}…", workspace.display(&workspace.venv));
+        eprintln!(
+            "Updating the pinned Python tools in {}…",
+            workspace.display(&workspace.venv)
+        );
     } else {
         eprintln!(
             "Setting up the course's Python environment in {} (Python {}; first run only, ~20 s)…",
@@ -234,22 +313,33 @@ fn build_venv(
     if !reusable {
         if workspace.venv.exists() {
             spinner.set_message("removing the outdated .venv");
-            std::fs::remove_dir_all(&workspace.venv)
-                .map_err(|e| ToolchainError::Io(format!("cannot remove {}: {e}", workspace.venv.display())))?;
+            std::fs::remove_dir_all(&workspace.venv).map_err(|e| {
+                ToolchainError::Io(format!("cannot remove {}: {e}", workspace.venv.display()))
+            })?;
         }
         spinner.set_message(format!("creating .venv with {}", base.program.display()));
         let created = Command::new(&base.program)
             .args(["-m", "venv"])
             .arg(&workspace.venv)
             .output()
-            .map_err(|e| ToolchainError::VenvFailed { detail: e.to_string() })?;
+            .map_err(|e| ToolchainError::VenvFailed {
+                detail: e.to_string(),
+            })?;
         if !created.status.success() {
             spinner.finish_and_clear();
-            return Err(ToolchainError::VenvFailed { detail: tail(&created.stderr, 10) });
+            return Err(ToolchainError::VenvFailed {
+                detail: tail(&created.stderr, 10),
+            });
         }
     }
-    spinner.set_message(format!("installing pinned tools from {}", workspace.display(&workspace.requirements)));
-    let installed = pip_install(&workspace.venv_python(), std::slice::from_ref(&workspace.requirements));
+    spinner.set_message(format!(
+        "installing pinned tools from {}",
+        workspace.display(&workspace.requirements)
+    ));
+    let installed = pip_install(
+        &workspace.venv_python(),
+        std::slice::from_ref(&workspace.requirements),
+    );
     spinner.finish_and_clear();
     installed?;
     let stamp = format!("{}\n{wanted}", base.version);
@@ -265,7 +355,9 @@ fn build_venv(
 
 fn spinner() -> ProgressBar {
     let spinner = ProgressBar::new_spinner();
-    spinner.set_style(ProgressStyle::with_template("  {spinner} {msg} ({elapsed})").expect("valid template"));
+    spinner.set_style(
+        ProgressStyle::with_template("  {spinner} {msg} ({elapsed})").expect("valid template"),
+    );
     spinner.enable_steady_tick(Duration::from_millis(120));
     spinner
 }
@@ -273,7 +365,10 @@ fn spinner() -> ProgressBar {
 /// The last `lines` lines of a process's output, for error messages.
 pub fn tail(bytes: &[u8], lines: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let all: Vec<&str> = text.lines().filter(|line| !line.trim().is_empty()).collect();
+    let all: Vec<&str> = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
@@ -283,7 +378,9 @@ mod tests {
 
     #[test]
     fn a_missing_interpreter_says_what_to_install() {
-        let error = probe(Path::new("/nonexistent/python3")).err().expect("must fail");
+        let error = probe(Path::new("/nonexistent/python3"))
+            .err()
+            .expect("must fail");
         let message = error.to_string();
         assert!(message.contains("no Python interpreter found"), "{message}");
         assert!(message.contains("--python"), "{message}");
@@ -297,7 +394,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
         let message = probe(&fake).err().expect("must fail").to_string();
-        assert!(message.contains("Python 3.8.10") && message.contains("3.10 or newer"), "{message}");
+        assert!(
+            message.contains("Python 3.8.10") && message.contains("3.10 or newer"),
+            "{message}"
+        );
     }
 
     fn fake_workspace(dir: &Path) -> Workspace {
@@ -327,12 +427,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let workspace = fake_workspace(dir.path());
         let wanted = wanted_stamp_body(&workspace).unwrap();
-        assert!(ready(&workspace, &wanted, None).unwrap().is_none(), "no stamp");
+        assert!(
+            ready(&workspace, &wanted, None).unwrap().is_none(),
+            "no stamp"
+        );
         std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==0.9\n").unwrap();
-        assert!(ready(&workspace, &wanted, None).unwrap().is_none(), "outdated pins");
+        assert!(
+            ready(&workspace, &wanted, None).unwrap().is_none(),
+            "outdated pins"
+        );
         std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==1.0\n").unwrap();
         std::fs::remove_file(workspace.venv.join("bin/python")).unwrap();
-        assert!(ready(&workspace, &wanted, None).unwrap().is_none(), "interpreter gone");
+        assert!(
+            ready(&workspace, &wanted, None).unwrap().is_none(),
+            "interpreter gone"
+        );
     }
 
     #[test]

@@ -90,10 +90,20 @@ pub struct CheckResult {
 #[serde(untagged)]
 pub enum CheckDetails {
     None {},
-    Build { errors: Vec<CompilerError> },
-    Tests { passed: u32, total: u32, failures: Vec<TestFailure> },
-    Leaks { findings: Vec<LeakRecord> },
-    Perf { cases: Vec<PerfRecord> },
+    Build {
+        errors: Vec<CompilerError>,
+    },
+    Tests {
+        passed: u32,
+        total: u32,
+        failures: Vec<TestFailure>,
+    },
+    Leaks {
+        findings: Vec<LeakRecord>,
+    },
+    Perf {
+        cases: Vec<PerfRecord>,
+    },
 }
 
 /// A failed test, with what the learner needs for the next edit.
@@ -127,10 +137,17 @@ pub enum Problem {
         /// The last lines the process wrote to stderr.
         stderr_tail: String,
     },
-    Timeout { after_secs: u64, test: Option<String> },
-    Todo { sites: Vec<TodoSite> },
+    Timeout {
+        after_secs: u64,
+        test: Option<String>,
+    },
+    Todo {
+        sites: Vec<TodoSite>,
+    },
     /// The grader's own Python side failed (status `error`).
-    GraderFailure { message: String },
+    GraderFailure {
+        message: String,
+    },
 }
 
 /// A `todo!()` a test reached: `LruCache::get` at `exercises/03-lru/src/lib.rs:57`.

@@ -22,7 +22,10 @@ pub struct Workspace {
 impl Workspace {
     /// The workspace the grader was built in (its parent directory), with environment overrides.
     pub fn from_env(root_override: Option<PathBuf>) -> Self {
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("grader/ has a parent").to_path_buf();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("grader/ has a parent")
+            .to_path_buf();
         let root = root_override
             .or_else(|| std::env::var_os("COURSE_ROOT").map(PathBuf::from))
             .unwrap_or_else(|| repo.clone());
@@ -36,7 +39,14 @@ impl Workspace {
         let python_support = repo.join("grader").join("python");
         let requirements = python_support.join("requirements.txt");
         let lesson_requirements = repo.join("lesson").join("requirements.txt");
-        Self { root, target_dir, venv, python_support, requirements, lesson_requirements }
+        Self {
+            root,
+            target_dir,
+            venv,
+            python_support,
+            requirements,
+            lesson_requirements,
+        }
     }
 
     pub fn venv_python(&self) -> PathBuf {
@@ -47,7 +57,9 @@ impl Workspace {
     /// after the course root, because test courses share the real `target/` to reuse its pyo3 build.
     pub fn grader_dir(&self) -> PathBuf {
         let name = self.root.file_name().unwrap_or_default().to_string_lossy();
-        self.target_dir.join("grader").join(format!("{name}-{}", self.root_id()))
+        self.target_dir
+            .join("grader")
+            .join(format!("{name}-{}", self.root_id()))
     }
 
     /// A short id of the course root, stable for one build of the grader.
@@ -71,5 +83,9 @@ impl Workspace {
 }
 
 fn absolute(base: &Path, path: PathBuf) -> PathBuf {
-    if path.is_absolute() { path } else { base.join(path) }
+    if path.is_absolute() {
+        path
+    } else {
+        base.join(path)
+    }
 }

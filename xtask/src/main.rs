@@ -91,7 +91,9 @@ fn main() -> ExitCode {
         Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
         Some(Command::Verify(args)) => commands::verify::run(args, python),
         Some(Command::Test) => commands::test::run(python),
-        Some(Command::Book { serve }) => book::run(&grader::workspace::Workspace::from_env(None).root, serve),
+        Some(Command::Book { serve }) => {
+            book::run(&grader::workspace::Workspace::from_env(None).root, serve)
+        }
     };
     result.unwrap_or_else(|error| {
         output::error(&format!("{error:#}"));

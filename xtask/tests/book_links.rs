@@ -44,10 +44,17 @@ fn every_chapter_in_the_summary_exists_and_is_linked_once() {
 
 #[test]
 fn exercise_readmes_link_back_to_the_lesson_and_every_link_resolves() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap();
     let broken = book::check_links(&root.join("exercises")).expect("exercises/ can be read");
     let report: Vec<String> = broken.iter().map(ToString::to_string).collect();
-    assert!(report.is_empty(), "broken links in the exercises:\n{}", report.join("\n"));
+    assert!(
+        report.is_empty(),
+        "broken links in the exercises:\n{}",
+        report.join("\n")
+    );
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let broken = book::check_file(&root.join("README.md"), &readme);
     assert!(broken.is_empty(), "broken links in README.md: {broken:?}");

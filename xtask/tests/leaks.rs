@@ -11,24 +11,42 @@ fn check(prefix: &str, id: &str) -> serde_json::Value {
 }
 
 fn leaks(json: &serde_json::Value) -> &serde_json::Value {
-    json["checks"].as_array().unwrap().iter().find(|check| check["name"] == "leaks").unwrap()
+    json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "leaks")
+        .unwrap()
 }
 
 /// The fixture passes its tests, fails the leak check, and one finding has one of `kinds`.
 fn assert_caught(prefix: &str, id: &str, kinds: &[&str]) {
     let json = check(prefix, id);
     assert_eq!(json["status"], "failed", "{json:#}");
-    let tests = json["checks"].as_array().unwrap().iter().find(|check| check["name"] == "tests").unwrap();
-    assert_eq!(tests["status"], "passed", "the leak is the only problem: {json:#}");
+    let tests = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "tests")
+        .unwrap();
+    assert_eq!(
+        tests["status"], "passed",
+        "the leak is the only problem: {json:#}"
+    );
     let leaks = leaks(&json);
     assert_eq!(leaks["status"], "failed", "{json:#}");
     let findings = leaks["details"]["findings"].as_array().unwrap();
     assert!(
-        findings.iter().any(|finding| kinds.contains(&finding["leak_kind"].as_str().unwrap())),
+        findings
+            .iter()
+            .any(|finding| kinds.contains(&finding["leak_kind"].as_str().unwrap())),
         "expected one of {kinds:?}: {findings:#?}"
     );
     for finding in findings {
-        assert!(!finding["message"].as_str().unwrap().is_empty(), "{finding:#}");
+        assert!(
+            !finding["message"].as_str().unwrap().is_empty(),
+            "{finding:#}"
+        );
         assert!(!finding["hint"].as_str().unwrap().is_empty(), "{finding:#}");
     }
 }
@@ -57,7 +75,11 @@ fn a_new_reference_wrapped_as_borrowed_leaks_on_a_reachable_object() {
 
 #[test]
 fn a_leak_only_on_the_error_path() {
-    assert_caught("14-", "14", &["argument_refs", "new_objects", "reachable_refs"]);
+    assert_caught(
+        "14-",
+        "14",
+        &["argument_refs", "new_objects", "reachable_refs"],
+    );
 }
 
 #[test]
@@ -93,7 +115,9 @@ fn a_reference_released_that_was_not_owned_is_reported_before_it_crashes() {
 #[test]
 fn no_leaks_skips_the_hunt() {
     let course = Course::new(&["11-"]);
-    let json = course.xtask(&["check", "11", "--no-leaks", "--format", "json"]).json();
+    let json = course
+        .xtask(&["check", "11", "--no-leaks", "--format", "json"])
+        .json();
     assert_eq!(json["status"], "passed", "{json:#}");
     assert_eq!(leaks(&json)["status"], "skipped");
 }

@@ -5,7 +5,12 @@ mod common;
 use common::Course;
 
 fn perf_check(json: &serde_json::Value) -> &serde_json::Value {
-    json["checks"].as_array().unwrap().iter().find(|check| check["name"] == "perf").unwrap()
+    json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|check| check["name"] == "perf")
+        .unwrap()
 }
 
 #[test]
@@ -27,12 +32,27 @@ fn a_slow_crate_fails_with_the_measured_ratio_and_the_hint() {
     let course = Course::new(&["31-"]);
     let run = course.xtask(&["check", "31"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("✘ exercise-31 perf-slow — correct, but too slow"), "{}", run.all());
-    assert!(run.stdout.contains("slower than the Python baseline"), "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("✘ exercise-31 perf-slow — correct, but too slow"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("slower than the Python baseline"),
+        "{}",
+        run.all()
+    );
     assert!(run.stdout.contains("needs ≥ 2×"), "{}", run.all());
-    assert!(run.stdout.contains("Hint: Extract the list once"), "{}", run.all());
+    assert!(
+        run.stdout.contains("Hint: Extract the list once"),
+        "{}",
+        run.all()
+    );
 
-    let quick = course.xtask(&["check", "31", "--no-perf", "--format", "json"]).json();
+    let quick = course
+        .xtask(&["check", "31", "--no-perf", "--format", "json"])
+        .json();
     assert_eq!(quick["status"], "passed", "--no-perf skips the measurement");
     assert_eq!(perf_check(&quick)["status"], "skipped");
 }
@@ -42,8 +62,16 @@ fn a_fast_but_wrong_crate_fails_on_its_answer_not_on_speed() {
     let course = Course::new(&["32-"]);
     let run = course.xtask(&["check", "32"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("the speed check got a wrong answer"), "{}", run.all());
-    assert!(run.stdout.contains("differs from the baseline"), "{}", run.all());
+    assert!(
+        run.stdout.contains("the speed check got a wrong answer"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("differs from the baseline"),
+        "{}",
+        run.all()
+    );
     let json = course.xtask(&["check", "32", "--format", "json"]).json();
     assert_eq!(perf_check(&json)["details"]["cases"][0]["status"], "error");
 }

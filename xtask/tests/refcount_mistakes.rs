@@ -18,7 +18,11 @@ fn course_with_mistake(patch: &str) -> Course {
         .status()
         .unwrap();
     assert!(status.success());
-    std::fs::copy(repo().join("solutions/06-refcounts/src/lib.rs"), exercise.join("src/lib.rs")).unwrap();
+    std::fs::copy(
+        repo().join("solutions/06-refcounts/src/lib.rs"),
+        exercise.join("src/lib.rs"),
+    )
+    .unwrap();
     // Cargo hashes path packages relative to their workspace, so two course copies building the
     // same package into one target/ share its artifacts; a name per mistake keeps them apart.
     let manifest = exercise.join("Cargo.toml");
@@ -26,7 +30,10 @@ fn course_with_mistake(patch: &str) -> Course {
     let text = std::fs::read_to_string(&manifest)
         .unwrap()
         .replace("exercise-06-refcounts", &format!("mistake-06-{unique}"))
-        .replace("exercise_06_refcounts", &format!("mistake_06_{}", unique.replace('-', "_")));
+        .replace(
+            "exercise_06_refcounts",
+            &format!("mistake_06_{}", unique.replace('-', "_")),
+        );
     std::fs::write(&manifest, text).unwrap();
     let applied = Command::new("git")
         .args(["apply", "-p0"])
@@ -34,7 +41,11 @@ fn course_with_mistake(patch: &str) -> Course {
         .current_dir(&exercise)
         .output()
         .unwrap();
-    assert!(applied.status.success(), "{}", String::from_utf8_lossy(&applied.stderr));
+    assert!(
+        applied.status.success(),
+        "{}",
+        String::from_utf8_lossy(&applied.stderr)
+    );
     course
 }
 
@@ -43,7 +54,12 @@ fn a_forgotten_decref_is_reported_as_a_leak_in_sum_list() {
     let course = course_with_mistake("forgotten_decref.patch");
     let run = course.xtask(&["check", "6"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("✘ exercise-6 refcounts — tests pass, but memory leaks"), "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("✘ exercise-6 refcounts — tests pass, but memory leaks"),
+        "{}",
+        run.all()
+    );
     assert!(run.stdout.contains("sum_list"), "{}", run.all());
     assert!(run.stdout.contains("Hint:"), "{}", run.all());
 }
@@ -53,7 +69,16 @@ fn a_decref_after_setitem_crashes_in_build_pairs_and_shows_the_call() {
     let course = course_with_mistake("decref_after_setitem.patch");
     let run = course.xtask(&["check", "6"]);
     assert_eq!(run.code, 1, "{}", run.all());
-    assert!(run.stdout.contains("crashed (SIGSEGV) during test_build_pairs"), "{}", run.all());
-    assert!(run.stdout.contains("refcounts.build_pairs("), "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("crashed (SIGSEGV) during test_build_pairs"),
+        "{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("refcounts.build_pairs("),
+        "{}",
+        run.all()
+    );
     assert!(run.stdout.contains("PyList_SetItem"), "{}", run.all());
 }

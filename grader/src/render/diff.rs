@@ -19,29 +19,65 @@ const EMPHASIS: Effects = Effects::BOLD.insert(Effects::UNDERLINE);
 pub fn render(comparison: &Comparison, indent: &str, width: usize) -> String {
     let (expected, actual) = (&comparison.expected, &comparison.actual);
     let describe = |kind: &str, type_name: &str, len: Option<usize>| match (comparison.text, len) {
-        (true, _) => format!("{kind} ({})", plural(line_count(if kind == "expected" { expected } else { actual }), "line")),
+        (true, _) => format!(
+            "{kind} ({})",
+            plural(
+                line_count(if kind == "expected" { expected } else { actual }),
+                "line"
+            )
+        ),
         (false, Some(len)) => format!("{kind} ({type_name}, {})", plural(len, "item")),
         (false, None) => format!("{kind} ({type_name})"),
     };
     let mut out = String::new();
     out.push_str(&format!(
         "{indent}{}\n",
-        paint(REMOVED, &format!("--- {}", describe("expected", &comparison.expected_type, comparison.expected_len)))
+        paint(
+            REMOVED,
+            &format!(
+                "--- {}",
+                describe(
+                    "expected",
+                    &comparison.expected_type,
+                    comparison.expected_len
+                )
+            )
+        )
     ));
     out.push_str(&format!(
         "{indent}{}\n",
-        paint(ADDED, &format!("+++ {}", describe("actual", &comparison.actual_type, comparison.actual_len)))
+        paint(
+            ADDED,
+            &format!(
+                "+++ {}",
+                describe("actual", &comparison.actual_type, comparison.actual_len)
+            )
+        )
     ));
     let diff = TextDiff::from_lines(expected.as_str(), actual.as_str());
     let mut shown = 0;
     let mut hidden = 0;
     let room = width.saturating_sub(indent.chars().count() + 2); // the sign and a possible `…`
     for group in diff.grouped_ops(CONTEXT) {
-        let (first, last) = (group.first().expect("non-empty group"), group.last().expect("non-empty group"));
+        let (first, last) = (
+            group.first().expect("non-empty group"),
+            group.last().expect("non-empty group"),
+        );
         let old = first.old_range().start..last.old_range().end;
         let new = first.new_range().start..last.new_range().end;
-        let header = format!("@@ -{},{} +{},{} @@", old.start + 1, old.len(), new.start + 1, new.len());
-        push_line(&mut out, &mut shown, &mut hidden, format!("{indent}{}", paint(HUNK, &header)));
+        let header = format!(
+            "@@ -{},{} +{},{} @@",
+            old.start + 1,
+            old.len(),
+            new.start + 1,
+            new.len()
+        );
+        push_line(
+            &mut out,
+            &mut shown,
+            &mut hidden,
+            format!("{indent}{}", paint(HUNK, &header)),
+        );
         for op in &group {
             for change in diff.iter_inline_changes(op) {
                 let (sign, style) = match change.tag() {
@@ -55,19 +91,31 @@ pub fn render(comparison: &Comparison, indent: &str, width: usize) -> String {
                     let piece = piece.trim_end_matches(['\n', '\r']);
                     let (piece, cut) = take_columns(piece, room.saturating_sub(used));
                     used += piece.chars().count();
-                    let piece_style = if emphasised { style.effects(EMPHASIS) } else { style };
+                    let piece_style = if emphasised {
+                        style.effects(EMPHASIS)
+                    } else {
+                        style
+                    };
                     line.push_str(&paint(piece_style, &piece));
                     if cut {
                         line.push('…');
                         break;
                     }
                 }
-                push_line(&mut out, &mut shown, &mut hidden, format!("{indent}{}{line}", paint(style, &sign.to_string())));
+                push_line(
+                    &mut out,
+                    &mut shown,
+                    &mut hidden,
+                    format!("{indent}{}{line}", paint(style, &sign.to_string())),
+                );
             }
         }
     }
     if hidden > 0 {
-        out.push_str(&format!("{indent}… {} more diff lines (--verbose shows everything)\n", hidden));
+        out.push_str(&format!(
+            "{indent}… {} more diff lines (--verbose shows everything)\n",
+            hidden
+        ));
     }
     if shown == 0 {
         // Equal renderings but unequal values: e.g. 1 == 1.0000000001 printed alike, or an `__eq__`.
@@ -109,7 +157,11 @@ fn line_count(text: &str) -> usize {
 }
 
 fn plural(count: usize, noun: &str) -> String {
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 #[cfg(test)]
@@ -134,21 +186,34 @@ mod tests {
 
     #[test]
     fn a_wrong_line_is_shown_removed_and_added_with_context() {
-        let comparison = text("Supercalif\nragilistic\nis a long\nword", "Supercalif\nragilisti\nc is a\nword");
+        let comparison = text(
+            "Supercalif\nragilistic\nis a long\nword",
+            "Supercalif\nragilisti\nc is a\nword",
+        );
         let diff = strip(&render(&comparison, "  ", 100));
         assert!(diff.contains("--- expected (4 lines)"), "{diff}");
         assert!(diff.contains("@@ -1,4 +1,4 @@"), "{diff}");
         assert!(diff.contains("   Supercalif\n"), "{diff}");
-        assert!(diff.contains("  -ragilistic\n  -is a long\n  +ragilisti\n  +c is a\n"), "{diff}");
+        assert!(
+            diff.contains("  -ragilistic\n  -is a long\n  +ragilisti\n  +c is a\n"),
+            "{diff}"
+        );
     }
 
     #[test]
     fn changed_characters_are_emphasised_in_colour() {
-        let plain = strip(&render(&text("the colour is red", "the color is red"), "", 100));
+        let plain = strip(&render(
+            &text("the colour is red", "the color is red"),
+            "",
+            100,
+        ));
         let painted = render(&text("the colour is red", "the color is red"), "", 100);
         let bold_red = AnsiColor::Red.on_default().effects(EMPHASIS);
         assert!(painted.contains(&format!("{bold_red}")), "{painted:?}");
-        assert!(plain.contains("-the colour is red\n+the color is red\n"), "{plain}");
+        assert!(
+            plain.contains("-the colour is red\n+the color is red\n"),
+            "{plain}"
+        );
     }
 
     #[test]
@@ -174,8 +239,15 @@ mod tests {
 
     #[test]
     fn long_lines_are_cut_to_the_width() {
-        let diff = strip(&render(&text(&"a".repeat(300), &"b".repeat(300)), "    ", 100));
-        assert!(diff.lines().all(|line| line.chars().count() <= 100), "{diff}");
+        let diff = strip(&render(
+            &text(&"a".repeat(300), &"b".repeat(300)),
+            "    ",
+            100,
+        ));
+        assert!(
+            diff.lines().all(|line| line.chars().count() <= 100),
+            "{diff}"
+        );
         assert!(diff.contains('…'));
     }
 
@@ -186,6 +258,9 @@ mod tests {
         comparison.actual_type = "float".into();
         comparison.expected_type = "int".into();
         let diff = strip(&render(&comparison, "", 100));
-        assert!(diff.contains("print the same but are not equal: float vs int"), "{diff}");
+        assert!(
+            diff.contains("print the same but are not equal: float vs int"),
+            "{diff}"
+        );
     }
 }

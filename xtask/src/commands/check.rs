@@ -36,35 +36,53 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let exercise = match &args.exercise {
         Some(query) => grader.catalog.find(query)?,
         None => {
-            let pending = grader.catalog.exercises.iter().find(|exercise| !progress.passed(&exercise.name()));
+            let pending = grader
+                .catalog
+                .exercises
+                .iter()
+                .find(|exercise| !progress.passed(&exercise.name()));
             match pending {
                 Some(exercise) => exercise,
                 None => {
-                    anstream::println!("Every exercise has passed. Re-check one with `cargo xtask check exercise-N`.");
+                    anstream::println!(
+                        "Every exercise has passed. Re-check one with `cargo xtask check exercise-N`."
+                    );
                     return Ok(ExitCode::from(output::PASSED));
                 }
             }
         }
     };
-    let variant = if args.solution { Variant::Solution } else { Variant::Learner };
-    let options = RunOptions { leaks: !args.no_leaks, perf: !args.no_perf };
+    let variant = if args.solution {
+        Variant::Solution
+    } else {
+        Variant::Learner
+    };
+    let options = RunOptions {
+        leaks: !args.no_leaks,
+        perf: !args.no_perf,
+    };
     let spinner = (args.format == Format::Text)
         .then(|| super::spinner(format!("checking {} {}", exercise.name(), exercise.slug)));
     let report = grader.check(exercise, variant, options)?;
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    if variant == Variant::Learner {
-        if let Err(error) = progress_file.record(&report.verdict) {
-            eprintln!("note: could not save progress: {error}");
-        }
+    if variant == Variant::Learner
+        && let Err(error) = progress_file.record(&report.verdict)
+    {
+        eprintln!("note: could not save progress: {error}");
     }
     match args.format {
         Format::Json => println!("{}", render::json(&report.verdict)),
         Format::Text => {
             let shown = progress.hints_shown(&exercise.name());
-            let next_hint = (shown < exercise.hints.len()).then(|| (shown + 1, exercise.hints.len()));
-            let next_exercise = grader.catalog.exercises.iter().find(|other| other.id > exercise.id);
+            let next_hint =
+                (shown < exercise.hints.len()).then(|| (shown + 1, exercise.hints.len()));
+            let next_exercise = grader
+                .catalog
+                .exercises
+                .iter()
+                .find(|other| other.id > exercise.id);
             let text = render::text(
                 &report.verdict,
                 &TextOptions {

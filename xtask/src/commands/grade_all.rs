@@ -21,10 +21,24 @@ pub struct Args {
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let grader = Grader::open(None, python)?;
-    let variant = if args.solutions { Variant::Solution } else { Variant::Learner };
+    let variant = if args.solutions {
+        Variant::Solution
+    } else {
+        Variant::Learner
+    };
     // Leaks and speed always count here; no flag turns them off.
-    let reports = grade_every_exercise(&grader, variant, RunOptions { leaks: true, perf: true })?;
-    let passed = reports.iter().filter(|report| report.verdict.status == Status::Passed).count();
+    let reports = grade_every_exercise(
+        &grader,
+        variant,
+        RunOptions {
+            leaks: true,
+            perf: true,
+        },
+    )?;
+    let passed = reports
+        .iter()
+        .filter(|report| report.verdict.status == Status::Passed)
+        .count();
     match args.format {
         Format::Json => {
             let verdicts: Vec<_> = reports.iter().map(|report| &report.verdict).collect();
@@ -38,14 +52,26 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         Format::Text => {
             print_table(&reports);
-            anstream::println!("{passed} of {} passed · {:.0} s", reports.len(), started.elapsed().as_secs_f64());
+            anstream::println!(
+                "{passed} of {} passed · {:.0} s",
+                reports.len(),
+                started.elapsed().as_secs_f64()
+            );
         }
     }
-    Ok(ExitCode::from(if passed == reports.len() { output::PASSED } else { output::NOT_PASSED }))
+    Ok(ExitCode::from(if passed == reports.len() {
+        output::PASSED
+    } else {
+        output::NOT_PASSED
+    }))
 }
 
 /// Build every exercise first, then run them one by one, so no timing overlaps a build.
-pub fn grade_every_exercise(grader: &Grader, variant: Variant, options: RunOptions) -> anyhow::Result<Vec<Report>> {
+pub fn grade_every_exercise(
+    grader: &Grader,
+    variant: Variant,
+    options: RunOptions,
+) -> anyhow::Result<Vec<Report>> {
     let exercises = &grader.catalog.exercises;
     let bar = progress_bar(exercises.len() as u64 * 2);
     let mut built = Vec::with_capacity(exercises.len());
@@ -76,17 +102,30 @@ pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
 
 pub fn print_table(reports: &[Report]) {
     let bold = anstyle::Style::new().bold();
-    anstream::println!("{bold}{:<24}{:<14}{:<9}{:<10}{}{bold:#}", "exercise", "status", "tests", "leaks", "speed");
+    anstream::println!(
+        "{bold}{:<24}{:<14}{:<9}{:<10}{}{bold:#}",
+        "exercise",
+        "status",
+        "tests",
+        "leaks",
+        "speed"
+    );
     for report in reports {
         let verdict = &report.verdict;
         let name = render::cut(&format!("{} {}", verdict.exercise, verdict.slug), 23).0;
-        let status = paint(status_style(verdict.status), &format!("{:<14}", verdict.status.label()));
+        let status = paint(
+            status_style(verdict.status),
+            &format!("{:<14}", verdict.status.label()),
+        );
         let cell = |check: CheckName| match verdict.check(check) {
             Some(result) if result.status != CheckStatus::Skipped => result.summary.clone(),
             _ => "—".to_string(),
         };
         let tests = cell(CheckName::Tests);
         let leaks = cell(CheckName::Leaks);
-        anstream::println!("{name:<24}{status}{tests:<9}{leaks:<10}{}", cell(CheckName::Perf));
+        anstream::println!(
+            "{name:<24}{status}{tests:<9}{leaks:<10}{}",
+            cell(CheckName::Perf)
+        );
     }
 }

@@ -17,12 +17,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let total = exercise.hints.len();
     let shown = ProgressFile::at(&workspace.root).hint_shown(&exercise.name(), total)?;
     let bold = anstyle::Style::new().bold();
-    anstream::println!("{bold}Hint {shown} of {total}{bold:#} for {} {}:", exercise.name(), exercise.slug);
+    anstream::println!(
+        "{bold}Hint {shown} of {total}{bold:#} for {} {}:",
+        exercise.name(),
+        exercise.slug
+    );
     for line in grader::render::wrap(&exercise.hints[shown - 1], grader::render::WIDTH - 2) {
         anstream::println!("  {line}");
     }
     if shown == total {
-        anstream::println!("That was the last hint. The README has the whole task: {}/README.md", workspace.display(&exercise.dir));
+        anstream::println!(
+            "That was the last hint. The README has the whole task: {}/README.md",
+            workspace.display(&exercise.dir)
+        );
     }
     Ok(ExitCode::from(output::PASSED))
 }

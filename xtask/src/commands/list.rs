@@ -27,30 +27,43 @@ pub fn print(catalog: &Catalog, progress: &Progress) {
     );
     anstream::println!("{bold}{header}{bold:#}");
     let now = SystemTime::now();
-    let current = catalog.exercises.iter().find(|exercise| !progress.passed(&exercise.name()));
+    let current = catalog
+        .exercises
+        .iter()
+        .find(|exercise| !progress.passed(&exercise.name()));
     for exercise in &catalog.exercises {
         let entry = progress.exercises.get(&exercise.name());
         let status = entry.and_then(|entry| entry.status);
         let label = status.map_or("—", Status::label);
         let styled = match (status, entry) {
-            (Some(Status::Passed), Some(entry)) if !entry.fully_passed() => {
-                paint(status_style(Status::NotStarted), &format!("{label:<STATUS$}"))
-            }
+            (Some(Status::Passed), Some(entry)) if !entry.fully_passed() => paint(
+                status_style(Status::NotStarted),
+                &format!("{label:<STATUS$}"),
+            ),
             (Some(status), _) => paint(status_style(status), &format!("{label:<STATUS$}")),
             (None, _) => format!("{label:<STATUS$}"),
         };
-        let checked = entry.and_then(|entry| entry.checked_ago(now)).map_or_else(|| "never".into(), ago);
+        let checked = entry
+            .and_then(|entry| entry.checked_ago(now))
+            .map_or_else(|| "never".into(), ago);
         let title = cut(&exercise.title, TITLE).0;
         let used = NAME + TITLE + STATUS + CHECKED + 8;
         let (notes, _) = cut(&notes(entry), WIDTH - used);
-        let row = format!("{:<NAME$}  {title:<TITLE$}  {styled}  {checked:<CHECKED$}  {notes}", exercise.name());
+        let row = format!(
+            "{:<NAME$}  {title:<TITLE$}  {styled}  {checked:<CHECKED$}  {notes}",
+            exercise.name()
+        );
         if current.is_some_and(|current| current.id == exercise.id) {
             anstream::println!("{bold}{}{bold:#}", row.trim_end());
         } else {
             anstream::println!("{}", row.trim_end());
         }
     }
-    let passed = catalog.exercises.iter().filter(|exercise| progress.passed(&exercise.name())).count();
+    let passed = catalog
+        .exercises
+        .iter()
+        .filter(|exercise| progress.passed(&exercise.name()))
+        .count();
     let next = match current {
         Some(current) => format!("next: cargo xtask check {}", current.name()),
         None => "every exercise is done".into(),
@@ -60,9 +73,16 @@ pub fn print(catalog: &Catalog, progress: &Progress) {
 
 /// `tests, leak hunt` for what failed; `speed not checked` after a quicker pass.
 fn notes(entry: Option<&ExerciseProgress>) -> String {
-    let Some(entry) = entry else { return String::new() };
+    let Some(entry) = entry else {
+        return String::new();
+    };
     if !entry.failed_checks.is_empty() {
-        return entry.failed_checks.iter().map(|key| check_words(key)).collect::<Vec<_>>().join(", ");
+        return entry
+            .failed_checks
+            .iter()
+            .map(|key| check_words(key))
+            .collect::<Vec<_>>()
+            .join(", ");
     }
     if entry.status == Some(Status::Passed) && !entry.unchecked.is_empty() {
         let skipped: Vec<&str> = entry.unchecked.iter().map(|key| check_words(key)).collect();
@@ -104,7 +124,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(notes(Some(&failed)), "tests, leak hunt");
-        let quick = ExerciseProgress { status: Some(Status::Passed), unchecked: vec!["perf".into()], ..Default::default() };
+        let quick = ExerciseProgress {
+            status: Some(Status::Passed),
+            unchecked: vec!["perf".into()],
+            ..Default::default()
+        };
         assert_eq!(notes(Some(&quick)), "speed not checked");
         assert_eq!(notes(None), "");
     }

@@ -24,7 +24,8 @@ pub fn catalog() -> anyhow::Result<(Workspace, Catalog)> {
 pub fn spinner(message: String) -> indicatif::ProgressBar {
     let spinner = indicatif::ProgressBar::new_spinner();
     spinner.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"),
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .expect("valid template"),
     );
     spinner.set_message(message);
     spinner.enable_steady_tick(std::time::Duration::from_millis(100));

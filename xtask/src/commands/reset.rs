@@ -39,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(query) => {
             let exercise = catalog.find(query)?;
             vec![exercise]
-        },
+        }
         None => unreachable!("clap requires EXERCISE or --all"),
     };
     let git = match Git::open(&workspace.root) {
@@ -64,13 +64,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if current == skeleton {
             untouched += 1;
             if !args.all {
-                anstream::println!("{shown}/ is already the skeleton as committed: nothing to reset.");
+                anstream::println!(
+                    "{shown}/ is already the skeleton as committed: nothing to reset."
+                );
             }
             continue;
         }
         let root = match &backup_root {
             Some(root) => root.clone(),
-            None => backup_root.insert(new_backup_root(&workspace.root.join(BACKUPS_DIR))?).clone(),
+            None => backup_root
+                .insert(new_backup_root(&workspace.root.join(BACKUPS_DIR))?)
+                .clone(),
         };
         let backup = root.join(exercise.folder()).join("src");
         write_tree(&backup, &current)?;
@@ -79,11 +83,16 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             anstream::eprintln!("note: could not update the progress file: {error}");
         }
         reset += 1;
-        anstream::println!("{} {}: {shown}/ is back to the skeleton as committed.", exercise.name(), exercise.slug);
+        anstream::println!(
+            "{} {}: {shown}/ is back to the skeleton as committed.",
+            exercise.name(),
+            exercise.slug
+        );
         anstream::println!("  Your version is saved in {}/", workspace.display(&backup));
     }
     if args.all {
-        let saved = backup_root.map(|root| format!("; your code is saved in {}/", workspace.display(&root)));
+        let saved = backup_root
+            .map(|root| format!("; your code is saved in {}/", workspace.display(&root)));
         anstream::println!(
             "Reset {reset} exercise(s), {untouched} already the skeleton{}.",
             saved.unwrap_or_default()
@@ -93,18 +102,30 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(output::PASSED));
     }
     for src in &uncommitted {
-        output::error(&format!("{src}/ is not in the last commit, so there is no skeleton to restore it to; it was left alone."));
+        output::error(&format!(
+            "{src}/ is not in the last commit, so there is no skeleton to restore it to; it was left alone."
+        ));
     }
     // With --all, exercises that were never committed (a course author's new one) are only noted.
-    Ok(ExitCode::from(if args.all && reset + untouched > 0 { output::PASSED } else { output::GRADER_ERROR }))
+    Ok(ExitCode::from(if args.all && reset + untouched > 0 {
+        output::PASSED
+    } else {
+        output::GRADER_ERROR
+    }))
 }
 
 /// `.course-backups/2026-11-28T04-13-49Z`, or `…Z-2` when that exists already.
 fn new_backup_root(backups: &Path) -> anyhow::Result<PathBuf> {
-    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string().replace(':', "-");
+    let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+        .to_string()
+        .replace(':', "-");
     std::fs::create_dir_all(backups)?;
     for attempt in 1.. {
-        let name = if attempt == 1 { stamp.clone() } else { format!("{stamp}-{attempt}") };
+        let name = if attempt == 1 {
+            stamp.clone()
+        } else {
+            format!("{stamp}-{attempt}")
+        };
         let dir = backups.join(name);
         match std::fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
@@ -130,9 +151,13 @@ fn collect(base: &Path, dir: &Path, tree: &mut Tree) -> anyhow::Result<()> {
         if metadata.is_dir() {
             collect(base, &path, tree)?;
         } else {
-            let bytes = std::fs::read(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             let executable = metadata.permissions().mode() & 0o111 != 0;
-            tree.insert(path.strip_prefix(base)?.to_path_buf(), File { bytes, executable });
+            tree.insert(
+                path.strip_prefix(base)?.to_path_buf(),
+                File { bytes, executable },
+            );
         }
     }
     Ok(())
@@ -145,7 +170,8 @@ fn write_tree(dir: &Path, tree: &Tree) -> anyhow::Result<()> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, &file.bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, &file.bytes)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         if file.executable {
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
         }
@@ -178,7 +204,10 @@ struct Git {
 
 impl Git {
     fn open(root: &Path) -> Result<Self, String> {
-        let git = Self { root: root.to_path_buf(), prefix: String::new() };
+        let git = Self {
+            root: root.to_path_buf(),
+            prefix: String::new(),
+        };
         let inside = git.run(&["rev-parse", "--is-inside-work-tree"]).map_err(|error| match error {
             GitFailure::NotRun(error) => format!("cannot run git ({error}): `cargo xtask reset` restores files from git."),
             GitFailure::Failed(_) => format!(
@@ -188,33 +217,71 @@ impl Git {
             ),
         })?;
         if String::from_utf8_lossy(&inside).trim() != "true" {
-            return Err(format!("{} is not inside a git work tree (a bare repository?); nothing was changed.", root.display()));
+            return Err(format!(
+                "{} is not inside a git work tree (a bare repository?); nothing was changed.",
+                root.display()
+            ));
         }
-        if git.run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]).is_err() {
+        if git
+            .run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+            .is_err()
+        {
             return Err("this git checkout has no commit yet, so there is no skeleton to reset to; nothing was changed.".into());
         }
-        let prefix = git.run(&["rev-parse", "--show-prefix"]).map_err(|error| error.to_string())?;
-        Ok(Self { prefix: String::from_utf8_lossy(&prefix).trim().to_string(), ..git })
+        let prefix = git
+            .run(&["rev-parse", "--show-prefix"])
+            .map_err(|error| error.to_string())?;
+        Ok(Self {
+            prefix: String::from_utf8_lossy(&prefix).trim().to_string(),
+            ..git
+        })
     }
 
     /// The files under `dir` in HEAD, as git would check them out (with its filters: line
     /// endings, attributes). Empty when HEAD has none.
     fn committed_tree(&self, dir: &Path) -> anyhow::Result<Tree> {
-        let relative = dir.strip_prefix(&self.root)?.to_string_lossy().replace('\\', "/");
+        let relative = dir
+            .strip_prefix(&self.root)?
+            .to_string_lossy()
+            .replace('\\', "/");
         let full = format!("{}{relative}/", self.prefix);
-        let listing = self.run(&["ls-tree", "-r", "-z", "--full-name", "HEAD", "--", &format!(":/{full}")])?;
+        let listing = self.run(&[
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-name",
+            "HEAD",
+            "--",
+            &format!(":/{full}"),
+        ])?;
         let mut tree = Tree::new();
-        for entry in listing.split(|byte| *byte == 0).filter(|entry| !entry.is_empty()) {
+        for entry in listing
+            .split(|byte| *byte == 0)
+            .filter(|entry| !entry.is_empty())
+        {
             let entry = String::from_utf8_lossy(entry);
-            let Some((meta, path)) = entry.split_once('\t') else { continue };
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
             let mut fields = meta.split(' ');
-            let (mode, kind) = (fields.next().unwrap_or_default(), fields.next().unwrap_or_default());
-            let Some(inside) = path.strip_prefix(&full) else { continue };
+            let (mode, kind) = (
+                fields.next().unwrap_or_default(),
+                fields.next().unwrap_or_default(),
+            );
+            let Some(inside) = path.strip_prefix(&full) else {
+                continue;
+            };
             if kind != "blob" {
                 continue;
             }
             let bytes = self.run(&["cat-file", "--filters", &format!("HEAD:{path}")])?;
-            tree.insert(PathBuf::from(inside), File { bytes, executable: mode == "100755" });
+            tree.insert(
+                PathBuf::from(inside),
+                File {
+                    bytes,
+                    executable: mode == "100755",
+                },
+            );
         }
         Ok(tree)
     }
@@ -267,12 +334,21 @@ mod tests {
         std::fs::write(src.join("lib.rs"), "mine").unwrap();
         std::fs::write(src.join("nested/extra.rs"), "extra").unwrap();
         let mut skeleton = Tree::new();
-        skeleton.insert("lib.rs".into(), File { bytes: b"todo!()".to_vec(), executable: false });
+        skeleton.insert(
+            "lib.rs".into(),
+            File {
+                bytes: b"todo!()".to_vec(),
+                executable: false,
+            },
+        );
         let before = read_tree(&src).unwrap();
         restore(&src, &skeleton).unwrap();
         assert_eq!(read_tree(&src).unwrap(), skeleton);
         write_tree(&dir.path().join("backup"), &before).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("backup/nested/extra.rs")).unwrap(), "extra");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("backup/nested/extra.rs")).unwrap(),
+            "extra"
+        );
     }
 
     #[test]

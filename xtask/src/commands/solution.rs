@@ -29,7 +29,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !progress.ever_passed(&name) {
         let shown = progress.hints_shown(&name);
         let total = exercise.hints.len();
-        let hint = if shown < total { format!(" (hint {} of {total})", shown + 1) } else { String::new() };
+        let hint = if shown < total {
+            format!(" (hint {} of {total})", shown + 1)
+        } else {
+            String::new()
+        };
         let message = match progress.status(&name) {
             Some(grader::Status::Passed) => format!(
                 "{name} {} passed what ran last time, but not every check has run yet (the speed check?). \
@@ -56,7 +60,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let reference = match std::fs::read_to_string(&reference_path) {
         Ok(text) => text,
         Err(error) => {
-            output::error(&format!("cannot read the reference {}: {error}", workspace.display(&reference_path)));
+            output::error(&format!(
+                "cannot read the reference {}: {error}",
+                workspace.display(&reference_path)
+            ));
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
@@ -64,21 +71,33 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => {
-            output::error(&format!("cannot read {}: {error}", workspace.display(&yours_path)));
+            output::error(&format!(
+                "cannot read {}: {error}",
+                workspace.display(&yours_path)
+            ));
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
     let yours_label = format!("{} (yours)", workspace.display(&yours_path));
     let reference_label = format!("{} (reference)", workspace.display(&reference_path));
-    anstream::print!("{}", unified_diff(&yours, &reference, &yours_label, &reference_label));
+    anstream::print!(
+        "{}",
+        unified_diff(&yours, &reference, &yours_label, &reference_label)
+    );
     if let Some(lines) = readme_section(exercise) {
         let bold = anstyle::Style::new().bold();
-        anstream::println!("\n{bold}What the reference does differently{bold:#} ({}/README.md):", workspace.display(&exercise.dir));
+        anstream::println!(
+            "\n{bold}What the reference does differently{bold:#} ({}/README.md):",
+            workspace.display(&exercise.dir)
+        );
         for line in lines {
             print_wrapped(&line);
         }
     }
-    anstream::println!("\nThe whole reference crate: {}/", display_dir(&workspace, exercise));
+    anstream::println!(
+        "\nThe whole reference crate: {}/",
+        display_dir(&workspace, exercise)
+    );
     Ok(ExitCode::from(output::PASSED))
 }
 
@@ -90,16 +109,28 @@ fn display_dir(workspace: &Workspace, exercise: &Exercise) -> String {
 fn unified_diff(yours: &str, reference: &str, yours_label: &str, reference_label: &str) -> String {
     let diff = TextDiff::from_lines(yours, reference);
     if diff.ratio() == 1.0 {
-        return format!("Your {} is the same as the reference.\n", yours_label.trim_end_matches(" (yours)"));
+        return format!(
+            "Your {} is the same as the reference.\n",
+            yours_label.trim_end_matches(" (yours)")
+        );
     }
     let (mut removed, mut added) = (0, 0);
     let mut out = String::new();
-    out.push_str(&paint(AnsiColor::Red.on_default().bold(), &format!("--- {yours_label}")));
+    out.push_str(&paint(
+        AnsiColor::Red.on_default().bold(),
+        &format!("--- {yours_label}"),
+    ));
     out.push('\n');
-    out.push_str(&paint(AnsiColor::Green.on_default().bold(), &format!("+++ {reference_label}")));
+    out.push_str(&paint(
+        AnsiColor::Green.on_default().bold(),
+        &format!("+++ {reference_label}"),
+    ));
     out.push('\n');
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
-        out.push_str(&paint(AnsiColor::Cyan.on_default(), &hunk.header().to_string()));
+        out.push_str(&paint(
+            AnsiColor::Cyan.on_default(),
+            &hunk.header().to_string(),
+        ));
         out.push('\n');
         for change in hunk.iter_changes() {
             let (sign, style) = match change.tag() {
@@ -113,12 +144,17 @@ fn unified_diff(yours: &str, reference: &str, yours_label: &str, reference_label
                 }
                 ChangeTag::Equal => (" ", anstyle::Style::new()),
             };
-            let line = change.value().trim_end_matches(['\n', '\r']).replace('\t', "    ");
+            let line = change
+                .value()
+                .trim_end_matches(['\n', '\r'])
+                .replace('\t', "    ");
             out.push_str(&paint(style, &cut(&format!("{sign}{line}"), WIDTH).0));
             out.push('\n');
         }
     }
-    out.push_str(&format!("{removed} line(s) only in yours, {added} only in the reference.\n"));
+    out.push_str(&format!(
+        "{removed} line(s) only in yours, {added} only in the reference.\n"
+    ));
     out
 }
 
@@ -130,7 +166,9 @@ fn readme_section(exercise: &Exercise) -> Option<Vec<String>> {
 }
 
 fn section(markdown: &str) -> Option<Vec<String>> {
-    let mut lines = markdown.lines().skip_while(|line| !line.trim_end().eq_ignore_ascii_case(SECTION));
+    let mut lines = markdown
+        .lines()
+        .skip_while(|line| !line.trim_end().eq_ignore_ascii_case(SECTION));
     lines.next()?;
     let mut body: Vec<String> = lines
         .take_while(|line| !(line.starts_with("# ") || line.starts_with("## ")))
@@ -151,8 +189,15 @@ fn print_wrapped(line: &str) {
     }
     let indent = line.len() - line.trim_start_matches([' ', '-', '*']).len();
     let continuation = " ".repeat(indent);
-    for (index, part) in wrap(line.trim_start(), WIDTH - 2 - indent).into_iter().enumerate() {
-        let prefix = if index == 0 { &line[..line.len() - line.trim_start().len()] } else { continuation.as_str() };
+    for (index, part) in wrap(line.trim_start(), WIDTH - 2 - indent)
+        .into_iter()
+        .enumerate()
+    {
+        let prefix = if index == 0 {
+            &line[..line.len() - line.trim_start().len()]
+        } else {
+            continuation.as_str()
+        };
         anstream::println!("  {prefix}{part}");
     }
 }
@@ -173,8 +218,17 @@ mod tests {
     fn the_diff_goes_from_yours_to_the_reference() {
         let diff = unified_diff("a\nb\nc\n", "a\nB\nc\n", "x (yours)", "y (reference)");
         let diff = anstream::adapter::strip_str(&diff).to_string();
-        assert!(diff.contains("--- x (yours)\n+++ y (reference)\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"), "{diff}");
-        assert!(diff.ends_with("1 line(s) only in yours, 1 only in the reference.\n"), "{diff}");
-        assert_eq!(unified_diff("a\n", "a\n", "x (yours)", "y"), "Your x is the same as the reference.\n");
+        assert!(
+            diff.contains("--- x (yours)\n+++ y (reference)\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"),
+            "{diff}"
+        );
+        assert!(
+            diff.ends_with("1 line(s) only in yours, 1 only in the reference.\n"),
+            "{diff}"
+        );
+        assert_eq!(
+            unified_diff("a\n", "a\n", "x (yours)", "y"),
+            "Your x is the same as the reference.\n"
+        );
     }
 }

@@ -13,7 +13,11 @@ pub fn run(_python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
     let progress = ProgressFile::at(&workspace.root).load();
     let total = catalog.exercises.len();
-    let passed = catalog.exercises.iter().filter(|exercise| progress.passed(&exercise.name())).count();
+    let passed = catalog
+        .exercises
+        .iter()
+        .filter(|exercise| progress.passed(&exercise.name()))
+        .count();
     let filled = passed * BAR / total.max(1);
     let green = anstyle::AnsiColor::Green.on_default();
     anstream::println!(
@@ -21,9 +25,15 @@ pub fn run(_python: Option<&Path>) -> anyhow::Result<ExitCode> {
         paint(green, &"█".repeat(filled)),
         "░".repeat(BAR - filled)
     );
-    let Some(current) = catalog.exercises.iter().find(|exercise| !progress.passed(&exercise.name())) else {
+    let Some(current) = catalog
+        .exercises
+        .iter()
+        .find(|exercise| !progress.passed(&exercise.name()))
+    else {
         anstream::println!("Every exercise has passed. Well done!");
-        anstream::println!("Compare:  cargo xtask solution EXERCISE (the reference, as a diff against yours)");
+        anstream::println!(
+            "Compare:  cargo xtask solution EXERCISE (the reference, as a diff against yours)"
+        );
         anstream::println!("More:     cargo xtask list · cargo xtask --help");
         return Ok(ExitCode::SUCCESS);
     };
@@ -33,11 +43,19 @@ pub fn run(_python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let last = match entry.and_then(|entry| entry.status.map(|status| (entry, status))) {
         None => "not checked yet".to_string(),
         Some((entry, status)) => {
-            let style = if entry.fully_passed() { status_style(status) } else { status_style(Status::NotStarted) };
+            let style = if entry.fully_passed() {
+                status_style(status)
+            } else {
+                status_style(Status::NotStarted)
+            };
             let mut last = paint(style, &entry.label());
             // Other statuses say what went wrong themselves ("build failed", "not started").
             if status == Status::Failed && !entry.failed_checks.is_empty() {
-                let failed: Vec<&str> = entry.failed_checks.iter().map(|key| grader::progress::check_words(key)).collect();
+                let failed: Vec<&str> = entry
+                    .failed_checks
+                    .iter()
+                    .map(|key| grader::progress::check_words(key))
+                    .collect();
                 last.push_str(&format!(" ({} failed)", failed.join(", ")));
             }
             if let Some(ago) = entry.checked_ago(SystemTime::now()) {
@@ -57,7 +75,11 @@ pub fn run(_python: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
     let shown = progress.hints_shown(&name);
     let hint = if shown < current.hints.len() {
-        format!("cargo xtask hint {name} (hint {} of {})", shown + 1, current.hints.len())
+        format!(
+            "cargo xtask hint {name} (hint {} of {})",
+            shown + 1,
+            current.hints.len()
+        )
     } else {
         format!("cargo xtask hint {name}")
     };

@@ -13,24 +13,38 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let grader = Grader::open(None, python)?;
     let root = grader.workspace.root.clone();
     if grader.workspace.lesson_requirements.is_file() {
-        grader::toolchain::ensure_extra(&grader.workspace, &grader.toolchain, &grader.workspace.lesson_requirements)?;
+        grader::toolchain::ensure_extra(
+            &grader.workspace,
+            &grader.toolchain,
+            &grader.workspace.lesson_requirements,
+        )?;
     }
     let venv_python = grader.toolchain.python.clone();
     let mut failed: Vec<&str> = Vec::new();
 
-    let nextest = Command::new("cargo").args(["nextest", "--version"]).output().is_ok_and(|out| out.status.success());
+    let nextest = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|out| out.status.success());
     let mut rust = Command::new("cargo");
     if nextest {
         rust.args(["nextest", "run", "--no-fail-fast"]);
     } else {
         rust.args(["test", "--no-fail-fast"]);
     }
-    step(if nextest { "Rust tests (cargo nextest run)" } else { "Rust tests (cargo test)" });
+    step(if nextest {
+        "Rust tests (cargo nextest run)"
+    } else {
+        "Rust tests (cargo test)"
+    });
     if !rust.current_dir(&root).status()?.success() {
         failed.push("Rust tests");
     }
 
-    let python_suites = [("grader's Python tests", "grader/python/tests"), ("lesson examples", "lesson/tests")];
+    let python_suites = [
+        ("grader's Python tests", "grader/python/tests"),
+        ("lesson examples", "lesson/tests"),
+    ];
     for (name, dir) in python_suites {
         if !root.join(dir).is_dir() {
             continue;

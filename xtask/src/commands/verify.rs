@@ -52,10 +52,26 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut lines = Vec::new();
     for (exercise, pair) in selected.iter().zip(builds.chunks(2)) {
         bar.set_message(format!("checking {} solution", exercise.name()));
-        let solution = grader.run_built(exercise, Variant::Solution, &pair[0], RunOptions { leaks: true, perf: true })?;
+        let solution = grader.run_built(
+            exercise,
+            Variant::Solution,
+            &pair[0],
+            RunOptions {
+                leaks: true,
+                perf: true,
+            },
+        )?;
         bar.inc(1);
         bar.set_message(format!("checking {} skeleton", exercise.name()));
-        let skeleton = grader.run_built(exercise, Variant::Learner, &pair[1], RunOptions { leaks: false, perf: false })?;
+        let skeleton = grader.run_built(
+            exercise,
+            Variant::Learner,
+            &pair[1],
+            RunOptions {
+                leaks: false,
+                perf: false,
+            },
+        )?;
         bar.inc(1);
         let solution_status = solution.verdict.status;
         if solution_status != Status::Passed {
@@ -87,15 +103,33 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
         let margin_text = margins
             .iter()
-            .map(|(case, margin)| format!("{} {:.1}×/{}× = {:.2}", case.case, case.speedup.unwrap_or(0.0), case.threshold, margin))
+            .map(|(case, margin)| {
+                format!(
+                    "{} {:.1}×/{}× = {:.2}",
+                    case.case,
+                    case.speedup.unwrap_or(0.0),
+                    case.threshold,
+                    margin
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         lines.push(format!(
             "{:<20} solution {}  skeleton {}  {}",
             format!("{} {}", exercise.name(), exercise.slug),
-            paint(status_style(solution_status), &format!("{:<12}", solution_status.label())),
-            paint(status_style(skeleton_status), &format!("{:<12}", skeleton_status.label())),
-            if margin_text.is_empty() { String::new() } else { format!("perf margin: {margin_text}") }
+            paint(
+                status_style(solution_status),
+                &format!("{:<12}", solution_status.label())
+            ),
+            paint(
+                status_style(skeleton_status),
+                &format!("{:<12}", skeleton_status.label())
+            ),
+            if margin_text.is_empty() {
+                String::new()
+            } else {
+                format!("perf margin: {margin_text}")
+            }
         ));
     }
     bar.finish_and_clear();
@@ -104,13 +138,20 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
     let seconds = started.elapsed().as_secs_f64();
     if problems.is_empty() {
-        anstream::println!("verify: {} exercises consistent · {seconds:.0} s", selected.len());
+        anstream::println!(
+            "verify: {} exercises consistent · {seconds:.0} s",
+            selected.len()
+        );
         Ok(ExitCode::from(output::PASSED))
     } else {
         for problem in &problems {
             output::error(problem);
         }
-        anstream::println!("verify: {} problem(s) in {} exercises · {seconds:.0} s", problems.len(), selected.len());
+        anstream::println!(
+            "verify: {} problem(s) in {} exercises · {seconds:.0} s",
+            problems.len(),
+            selected.len()
+        );
         Ok(ExitCode::from(output::NOT_PASSED))
     }
 }
@@ -132,14 +173,26 @@ pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<
     let name = exercise.name();
     let mut require = |path: &Path, what: &str| {
         if !path.exists() {
-            problems.push(format!("{name}: {what} is missing ({})", workspace.display(path)));
+            problems.push(format!(
+                "{name}: {what} is missing ({})",
+                workspace.display(path)
+            ));
         }
     };
     require(&exercise.dir.join("README.md"), "the task description");
     require(&exercise.dir.join("src/lib.rs"), "the skeleton");
-    require(&exercise.dir.join("pyproject.toml"), "the learner's pyproject.toml");
-    require(&exercise.solution_dir.join("src/lib.rs"), "the reference solution");
-    require(&exercise.solution_dir.join("pyproject.toml"), "the solution's pyproject.toml");
+    require(
+        &exercise.dir.join("pyproject.toml"),
+        "the learner's pyproject.toml",
+    );
+    require(
+        &exercise.solution_dir.join("src/lib.rs"),
+        "the reference solution",
+    );
+    require(
+        &exercise.solution_dir.join("pyproject.toml"),
+        "the solution's pyproject.toml",
+    );
     let has_tests = std::fs::read_dir(exercise.tests_dir()).is_ok_and(|entries| {
         entries.filter_map(Result::ok).any(|entry| {
             let file = entry.file_name().to_string_lossy().into_owned();
@@ -150,7 +203,10 @@ pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<
         problems.push(format!("{name}: no tests/test_*.py"));
     }
     if !(2..=12).contains(&exercise.hints.len()) {
-        problems.push(format!("{name}: has {} hints; give 2–3 per part", exercise.hints.len()));
+        problems.push(format!(
+            "{name}: has {} hints; give 2–3 per part",
+            exercise.hints.len()
+        ));
     }
     for dir in [&exercise.dir, &exercise.solution_dir] {
         match module_name(&dir.join("pyproject.toml")) {
@@ -173,13 +229,27 @@ pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<
 fn module_name(pyproject: &Path) -> Option<String> {
     let text = std::fs::read_to_string(pyproject).ok()?;
     let value: toml::Table = toml::from_str(&text).ok()?;
-    value.get("tool")?.get("maturin")?.get("module-name")?.as_str().map(str::to_string)
+    value
+        .get("tool")?
+        .get("maturin")?
+        .get("module-name")?
+        .as_str()
+        .map(str::to_string)
 }
 
 fn no_extras() -> grader::render::TextOptions<'static> {
-    grader::render::TextOptions { verbose: false, next_hint: None, next_exercise: None, build_log: None, pytest_output: None }
+    grader::render::TextOptions {
+        verbose: false,
+        next_hint: None,
+        next_exercise: None,
+        build_log: None,
+        pytest_output: None,
+    }
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|line| format!("    {line}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|line| format!("    {line}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

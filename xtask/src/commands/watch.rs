@@ -47,9 +47,14 @@ pub enum Event {
     Changed(PathBuf),
     WatchError(String),
     /// The tests passed; the leak hunt runs next.
-    TestsPassed { report: Box<Report> },
+    TestsPassed {
+        report: Box<Report>,
+    },
     /// One check finished (for `c`, one of many).
-    Checked { index: usize, outcome: Box<Result<Report, GraderError>> },
+    Checked {
+        index: usize,
+        outcome: Box<Result<Report, GraderError>>,
+    },
     /// The sources changed while the check was building: it ended without running the tests.
     Abandoned,
     /// `c` checked every exercise.
@@ -70,9 +75,15 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let current = match &args.exercise {
         Some(query) => {
             let exercise = grader.catalog.find(query)?;
-            exercises.iter().position(|other| other.id == exercise.id).expect("found in the catalog")
-        },
-        None => match exercises.iter().position(|exercise| !progress.passed(&exercise.name())) {
+            exercises
+                .iter()
+                .position(|other| other.id == exercise.id)
+                .expect("found in the catalog")
+        }
+        None => match exercises
+            .iter()
+            .position(|exercise| !progress.passed(&exercise.name()))
+        {
             Some(index) => index,
             None => {
                 anstream::println!("{ALL_DONE}");
@@ -88,12 +99,18 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         match SourceWatcher::new(sender.clone()) {
             Ok(watcher) => Some(watcher),
             Err(error) => {
-                anstream::eprintln!("note: cannot watch files ({error}); press Enter to check instead.");
+                anstream::eprintln!(
+                    "note: cannot watch files ({error}); press Enter to check instead."
+                );
                 None
             }
         }
     };
-    let terminal = if input::single_keys() { input::SingleKeys::enable() } else { None };
+    let terminal = if input::single_keys() {
+        input::SingleKeys::enable()
+    } else {
+        None
+    };
     let single_keys = terminal.is_some();
     input::spawn(sender.clone(), single_keys);
 
@@ -146,15 +163,23 @@ impl Watch {
     fn event_loop(&mut self, events: &Receiver<Event>) -> ExitCode {
         loop {
             let event = match self.change_due() {
-                Some(due) => match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
-                    Ok(event) => event,
-                    Err(RecvTimeoutError::Timeout) => {
-                        self.pending_change = None;
-                        self.request(Job::One { index: self.current, full: false }, true);
-                        continue;
+                Some(due) => {
+                    match events.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                        Ok(event) => event,
+                        Err(RecvTimeoutError::Timeout) => {
+                            self.pending_change = None;
+                            self.request(
+                                Job::One {
+                                    index: self.current,
+                                    full: false,
+                                },
+                                true,
+                            );
+                            continue;
+                        }
+                        Err(RecvTimeoutError::Disconnected) => return ExitCode::SUCCESS,
                     }
-                    Err(RecvTimeoutError::Disconnected) => return ExitCode::SUCCESS,
-                },
+                }
                 None => match events.recv() {
                     Ok(event) => event,
                     Err(_) => return ExitCode::SUCCESS,
@@ -189,7 +214,8 @@ impl Watch {
     }
 
     fn change_due(&self) -> Option<Instant> {
-        self.pending_change.map(|(first, last)| (last + DEBOUNCE).min(first + MAX_DELAY))
+        self.pending_change
+            .map(|(first, last)| (last + DEBOUNCE).min(first + MAX_DELAY))
     }
 
     fn changed(&mut self, path: &Path) {
@@ -205,8 +231,20 @@ impl Watch {
 
     fn key(&mut self, key: Key) {
         match key {
-            Key::Rerun | Key::Enter => self.request(Job::One { index: self.current, full: false }, false),
-            Key::Full => self.request(Job::One { index: self.current, full: true }, false),
+            Key::Rerun | Key::Enter => self.request(
+                Job::One {
+                    index: self.current,
+                    full: false,
+                },
+                false,
+            ),
+            Key::Full => self.request(
+                Job::One {
+                    index: self.current,
+                    full: true,
+                },
+                false,
+            ),
             Key::CheckAll => self.request(Job::All, false),
             Key::Hint => self.hint(),
             Key::List => {
@@ -232,13 +270,18 @@ impl Watch {
         }
         self.queued = Some(match (self.queued, job) {
             // A quick check adds nothing to a queued full check or check-all of the same code.
-            (Some(queued @ (Job::All | Job::One { full: true, .. })), Job::One { full: false, .. }) => queued,
+            (
+                Some(queued @ (Job::All | Job::One { full: true, .. })),
+                Job::One { full: false, .. },
+            ) => queued,
             _ => job,
         });
         if !self.told_about_queue {
             self.told_about_queue = true;
             let message = match (by_save, building) {
-                (true, true) => "Saved while building: the new version is checked once this build ends.",
+                (true, true) => {
+                    "Saved while building: the new version is checked once this build ends."
+                }
                 (true, false) => "Saved during a check: one more check follows when it ends.",
                 (false, _) => "A check is running: the next one follows when it ends.",
             };
@@ -251,8 +294,16 @@ impl Watch {
         let activity = match job {
             Job::One { index, full } => {
                 let exercise = self.exercise(index);
-                let what = if full { " (tests, leak hunt and speed)" } else { "" };
-                super::spinner(format!("building {} {}{what}", exercise.name(), exercise.slug))
+                let what = if full {
+                    " (tests, leak hunt and speed)"
+                } else {
+                    ""
+                };
+                super::spinner(format!(
+                    "building {} {}{what}",
+                    exercise.name(),
+                    exercise.slug
+                ))
             }
             Job::All => {
                 self.checked_all.clear();
@@ -260,7 +311,12 @@ impl Watch {
                 super::grade_all::progress_bar(self.grader.catalog.exercises.len() as u64)
             }
         };
-        let control = job::spawn(Arc::clone(&self.grader), job, activity.clone(), self.events.clone());
+        let control = job::spawn(
+            Arc::clone(&self.grader),
+            job,
+            activity.clone(),
+            self.events.clone(),
+        );
         self.activity = Some(activity);
         self.running = Some(Running { job, control });
     }
@@ -275,7 +331,9 @@ impl Watch {
     /// The correctness verdict, shown while the leak hunt runs.
     fn tests_passed(&mut self, report: &Report) {
         let verdict = &report.verdict;
-        let tests = verdict.check(grader::verdict::CheckName::Tests).map_or(String::new(), |check| check.summary.clone());
+        let tests = verdict
+            .check(grader::verdict::CheckName::Tests)
+            .map_or(String::new(), |check| check.summary.clone());
         let line = format!(
             "{} {} {} — tests pass ({tests}); hunting leaks…{}",
             paint(GOOD, "✔"),
@@ -296,7 +354,11 @@ impl Watch {
             self.say(&format!("note: could not save progress: {error}"));
         }
         self.progress = self.progress_file.load();
-        if self.running.as_ref().is_some_and(|running| running.job == Job::All) {
+        if self
+            .running
+            .as_ref()
+            .is_some_and(|running| running.job == Job::All)
+        {
             let line = match &outcome {
                 Ok(report) => {
                     self.checked_all.push(report.verdict.status);
@@ -304,7 +366,14 @@ impl Watch {
                 }
                 Err(error) => {
                     self.checked_all.push(Status::Error);
-                    cut(&format!("{}: the grader could not run: {error}", self.exercise(index).name()), WIDTH).0
+                    cut(
+                        &format!(
+                            "{}: the grader could not run: {error}",
+                            self.exercise(index).name()
+                        ),
+                        WIDTH,
+                    )
+                    .0
                 }
             };
             self.say(&line);
@@ -320,8 +389,18 @@ impl Watch {
 
     fn all_done(&mut self) {
         self.finish_running();
-        let passed = self.checked_all.iter().filter(|status| **status == Status::Passed).count();
-        let done = self.grader.catalog.exercises.iter().filter(|e| self.progress.passed(&e.name())).count();
+        let passed = self
+            .checked_all
+            .iter()
+            .filter(|status| **status == Status::Passed)
+            .count();
+        let done = self
+            .grader
+            .catalog
+            .exercises
+            .iter()
+            .filter(|e| self.progress.passed(&e.name()))
+            .count();
         let total = self.grader.catalog.exercises.len();
         self.say(&format!(
             "\n{passed} of {total} pass their tests and leak hunt; {done} of {total} are done (every check, speed too)."
@@ -345,7 +424,10 @@ impl Watch {
         let name = exercise.name();
         match outcome {
             Err(error) => {
-                out.push_str(&format!("{} {name}: the grader could not run\n", paint(BAD, "✘")));
+                out.push_str(&format!(
+                    "{} {name}: the grader could not run\n",
+                    paint(BAD, "✘")
+                ));
                 for line in error.to_string().lines() {
                     out.push_str(&format!("  {}\n", cut(line, WIDTH - 2).0));
                 }
@@ -371,7 +453,13 @@ impl Watch {
                 let shown = self.progress.hints_shown(&name);
                 let total = exercise.hints.len();
                 if shown < total {
-                    out.push_str(&format!("\n  {}\n", paint(DIM, &format!("Stuck? h shows hint {} of {total}.", shown + 1))));
+                    out.push_str(&format!(
+                        "\n  {}\n",
+                        paint(
+                            DIM,
+                            &format!("Stuck? h shows hint {} of {total}.", shown + 1)
+                        )
+                    ));
                 }
             }
         }
@@ -383,20 +471,38 @@ impl Watch {
     fn after_pass(&self, index: usize) -> String {
         let name = self.exercise(index).name();
         if !self.progress.passed(&name) {
-            let unchecked = self.progress.exercises.get(&name).map(|entry| entry.unchecked.clone()).unwrap_or_default();
-            let words: Vec<&str> = unchecked.iter().map(|key| grader::progress::check_words(key)).collect();
+            let unchecked = self
+                .progress
+                .exercises
+                .get(&name)
+                .map(|entry| entry.unchecked.clone())
+                .unwrap_or_default();
+            let words: Vec<&str> = unchecked
+                .iter()
+                .map(|key| grader::progress::check_words(key))
+                .collect();
             let what = match words.join(" and ") {
                 words if words.is_empty() => "Not every check ran".to_string(),
-                words => format!("{}{} not checked yet", words[..1].to_ascii_uppercase(), &words[1..]),
+                words => format!(
+                    "{}{} not checked yet",
+                    words[..1].to_ascii_uppercase(),
+                    &words[1..]
+                ),
             };
             return format!("  {what}: press f for the full check.\n");
         }
         match self.next_pending(index) {
             Some(next) => {
                 let next = self.exercise(next);
-                format!("  Done! n: on to {} {} · the reference: cargo xtask solution {name}\n", next.name(), next.slug)
+                format!(
+                    "  Done! n: on to {} {} · the reference: cargo xtask solution {name}\n",
+                    next.name(),
+                    next.slug
+                )
             }
-            None => format!("  Every exercise has passed: the course is done! Compare: cargo xtask solution {name}\n"),
+            None => format!(
+                "  Every exercise has passed: the course is done! Compare: cargo xtask solution {name}\n"
+            ),
         }
     }
 
@@ -410,18 +516,32 @@ impl Watch {
 
     fn footer(&self) -> String {
         let src = self.grader.workspace.display(&self.src_dir()).to_string();
-        let speed = if self.exercise(self.current).perf.is_empty() { "no speed check here" } else { "full check with speed: f" };
+        let speed = if self.exercise(self.current).perf.is_empty() {
+            "no speed check here"
+        } else {
+            "full check with speed: f"
+        };
         let status = if self.watcher.is_some() {
             format!("── watching {src}/ · on save: tests + leak hunt · {speed}")
         } else {
             format!("── manual mode · Enter checks {src}/ (tests + leak hunt) · {speed}")
         };
-        format!("{}\n{}\n", paint(DIM, &cut(&status, WIDTH).0), paint(DIM, &self.keys_line()))
+        format!(
+            "{}\n{}\n",
+            paint(DIM, &cut(&status, WIDTH).0),
+            paint(DIM, &self.keys_line())
+        )
     }
 
     fn keys_line(&self) -> String {
-        let then = if self.single_keys { "" } else { " (then Enter)" };
-        format!("   keys{then}: r re-run · f full check · h hint · l list · c check all · n next · q quit")
+        let then = if self.single_keys {
+            ""
+        } else {
+            " (then Enter)"
+        };
+        format!(
+            "   keys{then}: r re-run · f full check · h hint · l list · c check all · n next · q quit"
+        )
     }
 
     fn hint(&mut self) {
@@ -435,7 +555,12 @@ impl Watch {
             }
         };
         self.progress = self.progress_file.load();
-        let mut out = format!("{} for {} {}:\n", paint(BOLD, &format!("Hint {shown} of {total}")), exercise.name(), exercise.slug);
+        let mut out = format!(
+            "{} for {} {}:\n",
+            paint(BOLD, &format!("Hint {shown} of {total}")),
+            exercise.name(),
+            exercise.slug
+        );
         for line in render::wrap(&exercise.hints[shown - 1], WIDTH - 2) {
             out.push_str(&format!("  {line}\n"));
         }
@@ -457,9 +582,13 @@ impl Watch {
         if !self.progress.passed(&name) {
             let message = match self.progress.status(&name) {
                 Some(Status::Passed) => {
-                    format!("{name} passed its tests and leak hunt; its speed is not checked yet: f, then n.")
+                    format!(
+                        "{name} passed its tests and leak hunt; its speed is not checked yet: f, then n."
+                    )
                 }
-                _ => format!("{name} has not passed yet: n moves on only once it passes. Stuck? h shows a hint."),
+                _ => format!(
+                    "{name} has not passed yet: n moves on only once it passes. Stuck? h shows a hint."
+                ),
             };
             self.say(&message);
             return;
@@ -487,8 +616,16 @@ impl Watch {
             ));
         }
         let exercise = self.exercise(index);
-        let readme = self.grader.workspace.display(&exercise.dir.join("README.md")).to_string();
-        let title = cut(&format!("{} {} — {}", exercise.name(), exercise.slug, exercise.title), WIDTH).0;
+        let readme = self
+            .grader
+            .workspace
+            .display(&exercise.dir.join("README.md"))
+            .to_string();
+        let title = cut(
+            &format!("{} {} — {}", exercise.name(), exercise.slug, exercise.title),
+            WIDTH,
+        )
+        .0;
         self.say(&format!("{}\n  The task: {readme}", paint(BOLD, &title)));
         self.request(Job::One { index, full: false }, false);
     }
@@ -501,7 +638,10 @@ impl Watch {
             stop_test_runs();
             anstream::println!("The running check was stopped.");
         }
-        anstream::println!("Bye! Your progress is in {}; cargo xtask shows where you are.", grader::progress::FILE_NAME);
+        anstream::println!(
+            "Bye! Your progress is in {}; cargo xtask shows where you are.",
+            grader::progress::FILE_NAME
+        );
     }
 
     /// A fresh screen for a new verdict, when the output is a terminal.
@@ -533,12 +673,24 @@ impl Watch {
 /// process, so an endless loop would otherwise spin on. A build in progress is left to finish.
 fn stop_test_runs() {
     let me = std::process::id();
-    let Ok(entries) = std::fs::read_dir("/proc") else { return };
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
     for entry in entries.flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<i32>().ok()) else { continue };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|name| name.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
         // `pid (command) state ppid pgrp …`; the command may hold spaces and parentheses.
-        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
         let fields: Vec<&str> = rest.split_whitespace().collect();
         let parent = fields.get(1).and_then(|field| field.parse::<u32>().ok());
         let group = fields.get(2).and_then(|field| field.parse::<i32>().ok());

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub struct Course {
@@ -16,13 +19,21 @@ pub struct Course {
 impl Course {
     /// A fresh copy of the fixture course, with only the named exercises (all when empty).
     pub fn new(only: &[&str]) -> Self {
-        let dir = tempfile::Builder::new().prefix("course-").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("course-")
+            .tempdir()
+            .unwrap();
         let source = repo().join("grader/tests/fixtures/course");
         copy_tree(&source, dir.path(), &|path: &Path| {
             let parent_is_exercises = path.parent().is_some_and(|p| p.ends_with("exercises"));
             !parent_is_exercises
                 || only.is_empty()
-                || only.iter().any(|name| path.file_name().unwrap().to_string_lossy().starts_with(name))
+                || only.iter().any(|name| {
+                    path.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with(name)
+                })
         });
         Self { dir }
     }
@@ -59,11 +70,24 @@ impl Course {
 impl Drop for Course {
     /// The grader's build folders for this course copy (`target/grader/course-XXXX-<hash>`).
     fn drop(&mut self) {
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"));
-        let name = self.root().file_name().unwrap().to_string_lossy().into_owned();
-        let Ok(entries) = std::fs::read_dir(target.join("grader")) else { return };
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("target"));
+        let name = self
+            .root()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let Ok(entries) = std::fs::read_dir(target.join("grader")) else {
+            return;
+        };
         for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(&format!("{name}-")) {
+            if entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{name}-"))
+            {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -88,7 +112,8 @@ impl From<Output> for Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
     }
     /// Both streams, for assertion messages.
     pub fn all(&self) -> String {

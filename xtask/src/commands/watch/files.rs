@@ -18,7 +18,11 @@ impl SourceWatcher {
         let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
             let event = match result {
                 Ok(event) if changes_sources(&event.kind) => {
-                    match event.paths.into_iter().find(|path| !is_editor_scratch(path)) {
+                    match event
+                        .paths
+                        .into_iter()
+                        .find(|path| !is_editor_scratch(path))
+                    {
                         Some(path) => Event::Changed(path),
                         None => return,
                     }
@@ -28,7 +32,10 @@ impl SourceWatcher {
             };
             let _ = events.send(event);
         })?;
-        Ok(Self { watcher, watched: None })
+        Ok(Self {
+            watcher,
+            watched: None,
+        })
     }
 
     /// Watch `dir` (recursively) instead of whatever was watched before.
@@ -56,12 +63,16 @@ fn changes_sources(kind: &EventKind) -> bool {
 
 /// Swap, backup and lock files editors write beside the file being saved.
 fn is_editor_scratch(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|name| name.to_str()) else { return false };
+    let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+        return false;
+    };
     name.starts_with('.')
         || name.starts_with('#')
         || name.ends_with('~')
         || name == "4913"
-        || [".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___"].iter().any(|suffix| name.ends_with(suffix))
+        || [".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___"]
+            .iter()
+            .any(|suffix| name.ends_with(suffix))
 }
 
 #[cfg(test)]
@@ -70,19 +81,38 @@ mod tests {
 
     #[test]
     fn editor_scratch_files_are_ignored_and_sources_are_not() {
-        for scratch in [".lib.rs.swp", "lib.rs~", "4913", ".#lib.rs", "#lib.rs#", "lib.rs___jb_tmp___"] {
-            assert!(is_editor_scratch(Path::new("src").join(scratch).as_path()), "{scratch}");
+        for scratch in [
+            ".lib.rs.swp",
+            "lib.rs~",
+            "4913",
+            ".#lib.rs",
+            "#lib.rs#",
+            "lib.rs___jb_tmp___",
+        ] {
+            assert!(
+                is_editor_scratch(Path::new("src").join(scratch).as_path()),
+                "{scratch}"
+            );
         }
         for source in ["lib.rs", "cache.rs", "data.txt"] {
-            assert!(!is_editor_scratch(Path::new("src").join(source).as_path()), "{source}");
+            assert!(
+                !is_editor_scratch(Path::new("src").join(source).as_path()),
+                "{source}"
+            );
         }
     }
 
     #[test]
     fn reads_do_not_count_as_changes() {
-        assert!(!changes_sources(&EventKind::Access(AccessKind::Open(AccessMode::Any))));
-        assert!(!changes_sources(&EventKind::Access(AccessKind::Close(AccessMode::Read))));
-        assert!(changes_sources(&EventKind::Access(AccessKind::Close(AccessMode::Write))));
+        assert!(!changes_sources(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!changes_sources(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(changes_sources(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
         assert!(changes_sources(&EventKind::Modify(ModifyKind::Any)));
     }
 }

@@ -43,7 +43,11 @@ pub fn single_keys() -> bool {
 /// Read keys on a thread of its own until stdin ends; the end of input means quit.
 pub fn spawn(events: Sender<Event>, single_keys: bool) {
     std::thread::spawn(move || {
-        if single_keys { read_keys(&events) } else { read_lines(&events) }
+        if single_keys {
+            read_keys(&events)
+        } else {
+            read_lines(&events)
+        }
         let _ = events.send(Event::Key(Key::Quit));
     });
 }
@@ -80,7 +84,11 @@ fn read_keys(events: &Sender<Event>) {
 fn read_lines(events: &Sender<Event>) {
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { return };
-        let key = line.trim().chars().next().map_or(Key::Enter, Key::from_char);
+        let key = line
+            .trim()
+            .chars()
+            .next()
+            .map_or(Key::Enter, Key::from_char);
         if events.send(Event::Key(key)).is_err() {
             return;
         }

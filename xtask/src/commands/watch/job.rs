@@ -17,9 +17,18 @@ use super::Event;
 
 /// What a save checks: correctness and leaks. The speed check takes seconds and wants a quiet
 /// machine, so it runs on request (`f`).
-pub const QUICK: RunOptions = RunOptions { leaks: true, perf: false };
-pub const FULL: RunOptions = RunOptions { leaks: true, perf: true };
-const TESTS_ONLY: RunOptions = RunOptions { leaks: false, perf: false };
+pub const QUICK: RunOptions = RunOptions {
+    leaks: true,
+    perf: false,
+};
+pub const FULL: RunOptions = RunOptions {
+    leaks: true,
+    perf: true,
+};
+const TESTS_ONLY: RunOptions = RunOptions {
+    leaks: false,
+    perf: false,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
@@ -50,8 +59,16 @@ impl Control {
 }
 
 /// Start `job` on a new thread; `spinner` shows which step it is in.
-pub fn spawn(grader: Arc<Grader>, job: Job, spinner: indicatif::ProgressBar, events: Sender<Event>) -> Arc<Control> {
-    let control = Arc::new(Control { building: AtomicBool::new(true), stale: AtomicBool::new(false) });
+pub fn spawn(
+    grader: Arc<Grader>,
+    job: Job,
+    spinner: indicatif::ProgressBar,
+    events: Sender<Event>,
+) -> Arc<Control> {
+    let control = Arc::new(Control {
+        building: AtomicBool::new(true),
+        stale: AtomicBool::new(false),
+    });
     let shared = Arc::clone(&control);
     std::thread::spawn(move || match job {
         Job::One { index, full } => check_one(&grader, index, full, &shared, &spinner, &events),
@@ -60,7 +77,13 @@ pub fn spawn(grader: Arc<Grader>, job: Job, spinner: indicatif::ProgressBar, eve
                 let exercise = &grader.catalog.exercises[index];
                 spinner.set_message(format!("checking {}", exercise.name()));
                 let outcome = guarded(|| grader.check(exercise, Variant::Learner, QUICK));
-                if events.send(Event::Checked { index, outcome: Box::new(outcome) }).is_err() {
+                if events
+                    .send(Event::Checked {
+                        index,
+                        outcome: Box::new(outcome),
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -85,7 +108,10 @@ fn check_one(
             report.verdict.seconds = started.elapsed().as_secs_f64();
             report
         });
-        let _ = events.send(Event::Checked { index, outcome: Box::new(outcome) });
+        let _ = events.send(Event::Checked {
+            index,
+            outcome: Box::new(outcome),
+        });
     };
     let built = match guarded(|| grader.build(exercise, Variant::Learner)) {
         Ok(built) => built,
@@ -98,9 +124,15 @@ fn check_one(
     }
     let two_steps = !full && exercise.leaks.enabled;
     if !two_steps {
-        spinner.set_message(format!("testing {}{}", exercise.name(), if full { " and its speed" } else { "" }));
+        spinner.set_message(format!(
+            "testing {}{}",
+            exercise.name(),
+            if full { " and its speed" } else { "" }
+        ));
         let options = if full { FULL } else { QUICK };
-        return finish(guarded(|| grader.run_built(exercise, Variant::Learner, &built, options)));
+        return finish(guarded(|| {
+            grader.run_built(exercise, Variant::Learner, &built, options)
+        }));
     }
     spinner.set_message(format!("testing {}", exercise.name()));
     let tests = guarded(|| grader.run_built(exercise, Variant::Learner, &built, TESTS_ONLY));
@@ -110,13 +142,20 @@ fn check_one(
     }
     let mut tests = tests.expect("matched Ok above");
     tests.verdict.seconds = started.elapsed().as_secs_f64();
-    let _ = events.send(Event::TestsPassed { report: Box::new(tests) });
+    let _ = events.send(Event::TestsPassed {
+        report: Box::new(tests),
+    });
     spinner.set_message(format!("hunting leaks in {}", exercise.name()));
-    finish(guarded(|| grader.run_built(exercise, Variant::Learner, &built, QUICK)));
+    finish(guarded(|| {
+        grader.run_built(exercise, Variant::Learner, &built, QUICK)
+    }));
 }
 
 /// Turn a panic in the grader into an error the event loop can show.
 fn guarded<T>(step: impl FnOnce() -> Result<T, GraderError>) -> Result<T, GraderError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step))
-        .unwrap_or_else(|_| Err(GraderError("the grader panicked (see the message above)".into())))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|_| {
+        Err(GraderError(
+            "the grader panicked (see the message above)".into(),
+        ))
+    })
 }
