@@ -14,7 +14,9 @@ mod fastmath {
     #[pyfunction]
     fn primes_below(n: i64) -> PyResult<Vec<usize>> {
         if n < 0 {
-            return Err(PyValueError::new_err(format!("n must be non-negative, got {n}")));
+            return Err(PyValueError::new_err(format!(
+                "n must be non-negative, got {n}"
+            )));
         }
         let n = usize::try_from(n)
             .map_err(|_| PyMemoryError::new_err(format!("n = {n} is too large for a sieve")))?;
@@ -24,9 +26,9 @@ mod fastmath {
         // `vec![true; n]` would abort the whole interpreter when the allocation fails;
         // try_reserve turns that into a MemoryError the caller can catch.
         let mut is_prime = Vec::new();
-        is_prime
-            .try_reserve_exact(n)
-            .map_err(|_| PyMemoryError::new_err(format!("cannot allocate a sieve of {n} entries")))?;
+        is_prime.try_reserve_exact(n).map_err(|_| {
+            PyMemoryError::new_err(format!("cannot allocate a sieve of {n} entries"))
+        })?;
         is_prime.resize(n, true);
         is_prime[0] = false;
         is_prime[1] = false;
@@ -116,12 +118,16 @@ mod fastmath {
     fn variance(xs: &Bound<'_, PyAny>) -> PyResult<f64> {
         let values = to_floats(xs)?;
         if values.is_empty() {
-            return Err(PyValueError::new_err("variance requires at least one value"));
+            return Err(PyValueError::new_err(
+                "variance requires at least one value",
+            ));
         }
         // Two passes: subtracting the mean first keeps the digits that the one-pass formula
         // E[x²] − E[x]² loses when the values are large and close together.
         let mean = mean_of(&values);
-        let squared_deviations = values.iter().fold(0.0, |total, x| total + (x - mean) * (x - mean));
+        let squared_deviations = values
+            .iter()
+            .fold(0.0, |total, x| total + (x - mean) * (x - mean));
         Ok(squared_deviations / values.len() as f64)
     }
 
@@ -143,7 +149,9 @@ mod fastmath {
             )));
         }
         if tol.is_nan() || tol <= 0.0 {
-            return Err(PyValueError::new_err(format!("tol must be positive, got {tol:?}")));
+            return Err(PyValueError::new_err(format!(
+                "tol must be positive, got {tol:?}"
+            )));
         }
         if max_iter < 1 {
             return Err(PyValueError::new_err("max_iter must be at least 1, got 0"));
