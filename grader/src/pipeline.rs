@@ -39,6 +39,8 @@ pub struct Grader {
     /// Full Python tracebacks in reports (`--verbose`); short ones are much faster to produce
     /// when many tests fail, since pytest parses the test file for every traceback entry.
     pub full_tracebacks: bool,
+    /// Also run `solutions/NN-slug/tests_hidden/` (instructors: `grade-all`, `verify`).
+    pub hidden_tests: bool,
 }
 
 impl Grader {
@@ -54,6 +56,7 @@ impl Grader {
             catalog,
             toolchain,
             full_tracebacks: false,
+            hidden_tests: false,
         })
     }
 
@@ -96,7 +99,7 @@ impl Grader {
             } => {
                 let mut tests_dirs = vec![exercise.tests_dir()];
                 let hidden = exercise.solution_dir.join("tests_hidden");
-                if hidden.is_dir() && variant == Variant::Solution {
+                if hidden.is_dir() && self.hidden_tests {
                     tests_dirs.push(hidden);
                 }
                 let outcome = run::run_tests(

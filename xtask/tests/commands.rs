@@ -80,7 +80,8 @@ fn grade_all_summarises_every_exercise_and_fails_unless_all_pass() {
             .to_string()
     };
     assert!(
-        row("exercise-0 passes").contains("passed") && row("exercise-0 passes").contains("2/2"),
+        // Fixture 0 passes its public tests but fails one of the instructor's hidden tests.
+        row("exercise-0 passes").contains("failed") && row("exercise-0 passes").contains("3/4"),
         "{}",
         run.all()
     );
@@ -99,11 +100,11 @@ fn grade_all_summarises_every_exercise_and_fails_unless_all_pass() {
         "{}",
         run.all()
     );
-    assert!(run.stdout.contains("1 of 4 passed"), "{}", run.all());
+    assert!(run.stdout.contains("0 of 4 passed"), "{}", run.all());
 
     let json = course.xtask(&["grade-all", "--format", "json"]).json();
     assert_eq!(json["total"], 4);
-    assert_eq!(json["passed"], 1);
+    assert_eq!(json["passed"], 0);
     let statuses: Vec<&str> = json["exercises"]
         .as_array()
         .unwrap()
@@ -112,6 +113,22 @@ fn grade_all_summarises_every_exercise_and_fails_unless_all_pass() {
         .collect();
     assert_eq!(
         statuses,
-        ["passed", "failed", "build_failed", "not_started"]
+        ["failed", "failed", "build_failed", "not_started"]
+    );
+}
+
+#[test]
+fn grade_all_runs_the_instructors_hidden_tests_and_check_does_not() {
+    let course = Course::new(&["00-"]);
+    let check = course.xtask(&["check", "0", "--format", "json"]).json();
+    assert_eq!(check["status"], "passed", "{check:#}");
+    let graded = course.xtask(&["grade-all", "--format", "json"]).json();
+    let verdict = &graded["exercises"][0];
+    assert_eq!(verdict["status"], "failed", "{verdict:#}");
+    let tests = &verdict["checks"][1]["details"];
+    assert_eq!(tests["total"], 4, "{tests:#}");
+    assert_eq!(
+        tests["failures"][0]["name"], "test_add_is_not_concatenation",
+        "{tests:#}"
     );
 }

@@ -7,8 +7,16 @@ use std::process::Command;
 use common::repo;
 
 fn cargo(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO")).args(args).current_dir(repo()).output().unwrap();
-    assert!(output.status.success(), "cargo {args:?}:\n{}", String::from_utf8_lossy(&output.stderr));
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "cargo {args:?}:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -31,10 +39,17 @@ fn alternating_cargo_and_the_grader_does_not_rebuild_pyo3() {
         let graded = xtask_build_log();
         let check = cargo(&["check", "-p", "solution-00-hello"]);
         let build = cargo(&["build", "--release", "-p", "solution-00-hello"]);
-        rounds.push([("cargo check", check), ("xtask check", graded), ("cargo build --release", build)]);
+        rounds.push([
+            ("cargo check", check),
+            ("xtask check", graded),
+            ("cargo build --release", build),
+        ]);
     }
     for (what, log) in &rounds[1] {
-        assert!(!log.contains("Compiling pyo3"), "{what} recompiled pyo3:\n{log}");
+        assert!(
+            !log.contains("Compiling pyo3"),
+            "{what} recompiled pyo3:\n{log}"
+        );
     }
     assert!(rounds[1][1].1.contains("passed"), "{}", rounds[1][1].1);
 }

@@ -20,7 +20,8 @@ pub struct Args {
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let grader = Grader::open(None, python)?;
+    let mut grader = Grader::open(None, python)?;
+    grader.hidden_tests = true;
     let variant = if args.solutions {
         Variant::Solution
     } else {

@@ -25,7 +25,8 @@ pub struct Args {
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let grader = Grader::open(None, python)?;
+    let mut grader = Grader::open(None, python)?;
+    grader.hidden_tests = true;
     let mut selected: Vec<&Exercise> = Vec::new();
     for query in &args.exercises {
         {
