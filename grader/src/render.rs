@@ -328,8 +328,11 @@ fn crash_details(verdict: &Verdict, out: &mut String) {
                     "The test process exited before reporting (sys.exit or os._exit in the code under test?)."
                 }
             };
-            for line in wrap(cause, WIDTH - 2) {
-                out.push_str(&format!("  {line}\n"));
+            let options = textwrap::Options::new(WIDTH)
+                .initial_indent("  ")
+                .subsequent_indent("  ");
+            for line in textwrap::wrap(cause, options) {
+                out.push_str(&format!("{line}\n"));
             }
         }
         Some(Problem::Timeout { .. }) => {
@@ -418,10 +421,7 @@ fn leak_findings(verdict: &Verdict, verbose: bool, out: &mut String) {
         } else {
             format!("{place}: {}", finding.message)
         };
-        for (index, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
-            let prefix = if index == 0 { "  " } else { "    " };
-            out.push_str(&format!("{prefix}{part}\n"));
-        }
+        push_wrapped(out, &line, WIDTH);
         if !finding.hint.is_empty() && !hints.contains(&finding.hint.as_str()) {
             hints.push(&finding.hint);
         }
@@ -434,15 +434,7 @@ fn leak_findings(verdict: &Verdict, verbose: bool, out: &mut String) {
         ));
     }
     for hint in hints {
-        for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2)
-            .into_iter()
-            .enumerate()
-        {
-            out.push_str(&format!(
-                "{}{part}\n",
-                if index == 0 { "  " } else { "    " }
-            ));
-        }
+        push_wrapped(out, &format!("Hint: {hint}"), WIDTH);
     }
 }
 
@@ -460,22 +452,9 @@ fn perf_misses(verdict: &Verdict, out: &mut String) {
         } else {
             format!("{}: {}", case.case, case.message)
         };
-        for (index, part) in wrap(&line, WIDTH - 4).into_iter().enumerate() {
-            out.push_str(&format!(
-                "{}{part}\n",
-                if index == 0 { "  " } else { "    " }
-            ));
-        }
+        push_wrapped(out, &line, WIDTH);
         if let Some(hint) = case.hint.as_deref().filter(|hint| !hint.is_empty()) {
-            for (index, part) in wrap(&format!("Hint: {hint}"), WIDTH - 2)
-                .into_iter()
-                .enumerate()
-            {
-                out.push_str(&format!(
-                    "{}{part}\n",
-                    if index == 0 { "  " } else { "    " }
-                ));
-            }
+            push_wrapped(out, &format!("Hint: {hint}"), WIDTH);
         }
     }
 }
@@ -494,6 +473,17 @@ pub fn status_style(status: Status) -> Style {
         Status::Passed => GOOD,
         Status::NotStarted => NEUTRAL,
         _ => BAD,
+    }
+}
+
+/// `text` word-wrapped to `width` columns: indented by two, continuation lines by four.
+fn push_wrapped(out: &mut String, text: &str, width: usize) {
+    let options = textwrap::Options::new(width)
+        .initial_indent("  ")
+        .subsequent_indent("    ");
+    for line in textwrap::wrap(text, options) {
+        out.push_str(&line);
+        out.push('\n');
     }
 }
 
