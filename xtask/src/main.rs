@@ -14,13 +14,13 @@ mod output;
     name = "cargo xtask",
     bin_name = "cargo xtask",
     about = "Lesson 19 — CPython internals & C extensions, in Rust: check, grade and verify exercises.",
-    after_help = "Start with `cargo xtask check exercise-0`. Exit codes: 0 passed, 1 not passed, 2 usage or grader error."
+    after_help = "Start with `cargo xtask check exercise-0`.\nExit codes: 0 passed, 1 not passed, 2 bad usage or a grader error."
 )]
 struct Cli {
-    /// Colour output: auto (a terminal, and NO_COLOR unset), always or never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    /// auto (on a terminal, unless NO_COLOR is set), always or never
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, hide_possible_values = true)]
     color: ColorWhen,
-    /// The Python interpreter to build .venv from (default: $COURSE_PYTHON, then python3).
+    /// Python to build .venv from [default: $COURSE_PYTHON, then python3]
     #[arg(long, global = true, value_name = "PATH")]
     python: Option<PathBuf>,
     #[command(subcommand)]
@@ -50,10 +50,14 @@ enum Command {
     Solution(commands::solution::Args),
     /// Grade every exercise of the workspace (instructors): a summary table.
     GradeAll(commands::grade_all::Args),
-    /// Prove the course consistent: every solution passes every check with margin, every
-    /// untouched skeleton fails cleanly, every exercise.toml is valid and complete.
+    /// Prove the course consistent (course authors; CI runs it)
+    ///
+    /// Every solution passes every check, speed with a 25 % margin; every untouched skeleton
+    /// fails cleanly; every exercise.toml is valid and complete.
     Verify(commands::verify::Args),
-    /// Run every test of the project: Rust tests, the grader's Python tests, the lesson's
+    /// Run every test of the project (what CI runs)
+    ///
+    /// Rust tests (cargo-nextest if installed), the grader's Python tests, the lesson's
     /// examples, then `verify`.
     Test,
     /// Build the lesson book (installs mdbook if missing); `--serve` serves it locally.
