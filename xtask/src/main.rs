@@ -17,7 +17,7 @@ mod output;
     after_help = "Start with `cargo xtask check exercise-0`.\nExit codes: 0 passed, 1 not passed, 2 bad usage or a grader error."
 )]
 struct Cli {
-    /// auto (on a terminal, unless NO_COLOR is set), always or never
+    /// auto (a terminal without NO_COLOR), always or never
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, hide_possible_values = true)]
     color: ColorWhen,
     /// Python to build .venv from [default: $COURSE_PYTHON, then python3]

@@ -21,7 +21,7 @@ pub struct Args {
     /// Skip the speed check (a quicker loop while you work).
     #[arg(long)]
     no_perf: bool,
-    /// Show every compiler error, every failure in full, and the raw build and pytest output.
+    /// Every compiler error, every failure in full, the raw build and pytest output.
     #[arg(long, short)]
     verbose: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
