@@ -158,7 +158,7 @@ fn an_endless_loop_times_out_and_the_process_group_is_killed() {
     assert_eq!(run.code, 1, "{}", run.all());
     assert!(
         run.stdout
-            .contains("stopped after 4 s in test_newton_converges"),
+            .contains("stopped after 8 s in test_newton_converges"),
         "{}",
         run.all()
     );
@@ -267,7 +267,7 @@ fn an_interrupt_stops_the_test_run_too() {
     let toml = course.root().join("exercises/05-loops/exercise.toml");
     let text = std::fs::read_to_string(&toml)
         .unwrap()
-        .replace("timeout_secs = 4", "timeout_secs = 120");
+        .replace("timeout_secs = 8", "timeout_secs = 120");
     std::fs::write(&toml, text).unwrap();
     let mut child = course
         .command(&["check", "5"])

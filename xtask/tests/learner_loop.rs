@@ -586,7 +586,7 @@ fn quitting_during_a_check_stops_its_test_run() {
     let toml = course.root().join("exercises/05-loops/exercise.toml");
     let text = std::fs::read_to_string(&toml)
         .unwrap()
-        .replace("timeout_secs = 4", "timeout_secs = 120");
+        .replace("timeout_secs = 8", "timeout_secs = 120");
     std::fs::write(&toml, text).unwrap();
     let tests_dir = course.root().join("exercises/05-loops");
     let mut watch = Watch::start(&course, &["watch", "5"]);
