@@ -207,7 +207,7 @@ fn failure(test: &TestRecord) -> TestFailure {
 
 fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> CheckResult {
     if !options.leaks {
-        return skipped(CheckName::Leaks, "skipped (--no-leaks)");
+        return switched_off(CheckName::Leaks, "--no-leaks");
     }
     // The hunt emits each finding as a record and again inside the test it failed: keep one.
     let mut findings: Vec<LeakRecord> = Vec::new();
@@ -263,7 +263,7 @@ fn perf_check(
         return skipped(CheckName::Perf, "—");
     }
     if !options.perf {
-        return skipped(CheckName::Perf, "skipped (--no-perf)");
+        return switched_off(CheckName::Perf, "--no-perf");
     }
     if !tests_passed {
         return skipped(CheckName::Perf, "— (tests must pass first)");
@@ -299,6 +299,15 @@ fn perf_check(
             summary
         },
         details: CheckDetails::Perf { cases },
+    }
+}
+
+fn switched_off(name: CheckName, flag: &'static str) -> CheckResult {
+    CheckResult {
+        name,
+        status: CheckStatus::Skipped,
+        summary: format!("skipped ({flag})"),
+        details: CheckDetails::SwitchedOff { flag },
     }
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::verdict::{CheckName, CheckStatus, Status, Verdict};
+use crate::verdict::{CheckResult, CheckStatus, Status, Verdict};
 
 pub const FILE_NAME: &str = ".course-progress.toml";
 
@@ -81,13 +81,11 @@ impl ExerciseProgress {
         let had_full_pass = self.fully_passed();
         self.status = Some(verdict.status);
         self.checked_at = Some(now.to_string());
-        self.failed_checks = keys(verdict, CheckStatus::Failed, |_| true);
+        self.failed_checks = keys(verdict, |check| check.status == CheckStatus::Failed);
         // A quicker run that passes does not take back an earlier full pass: it agrees with it on
         // everything it ran.
         self.unchecked = if verdict.status == Status::Passed && !had_full_pass {
-            keys(verdict, CheckStatus::Skipped, |summary| {
-                summary.starts_with("skipped (--no-")
-            })
+            keys(verdict, |check| check.switched_off_by().is_some())
         } else {
             Vec::new()
         };
@@ -97,13 +95,13 @@ impl ExerciseProgress {
     }
 }
 
-/// The keys of `verdict`'s checks with `status` (and a summary `which` accepts).
-fn keys(verdict: &Verdict, status: CheckStatus, which: impl Fn(&str) -> bool) -> Vec<String> {
+/// The keys (`perf`) of `verdict`'s checks that `which` picks.
+fn keys(verdict: &Verdict, which: impl Fn(&CheckResult) -> bool) -> Vec<String> {
     verdict
         .checks
         .iter()
-        .filter(|check| check.status == status && which(&check.summary))
-        .map(|check| check_key(check.name).to_string())
+        .filter(|check| which(check))
+        .map(|check| check.name.key().to_string())
         .collect()
 }
 
@@ -282,15 +280,6 @@ fn value_of<T: DeserializeOwned>(
             ));
             None
         }
-    }
-}
-
-fn check_key(name: CheckName) -> &'static str {
-    match name {
-        CheckName::Build => "build",
-        CheckName::Tests => "tests",
-        CheckName::Leaks => "leaks",
-        CheckName::Perf => "perf",
     }
 }
 

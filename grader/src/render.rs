@@ -8,7 +8,7 @@ pub mod diff;
 use anstyle::{AnsiColor, Style};
 
 use crate::catalog::Exercise;
-use crate::verdict::{CheckDetails, CheckName, CheckStatus, Problem, Status, Verdict};
+use crate::verdict::{CheckDetails, CheckName, CheckResult, CheckStatus, Problem, Status, Verdict};
 
 /// Output fits this many columns.
 pub const WIDTH: usize = 100;
@@ -94,20 +94,13 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
     out
 }
 
-/// Checks the user switched off with `--no-leaks` / `--no-perf` (their summaries name the flag).
+/// The flags (`--no-leaks`, `--no-perf`) that switched checks off in this run.
 fn skipped_flags(verdict: &Verdict) -> Vec<&'static str> {
-    let mut flags = Vec::new();
-    for (name, flag) in [
-        (CheckName::Leaks, "--no-leaks"),
-        (CheckName::Perf, "--no-perf"),
-    ] {
-        if verdict.check(name).is_some_and(|check| {
-            check.status == CheckStatus::Skipped && check.summary.contains(flag)
-        }) {
-            flags.push(flag);
-        }
-    }
-    flags
+    verdict
+        .checks
+        .iter()
+        .filter_map(CheckResult::switched_off_by)
+        .collect()
 }
 
 fn skipped_by_flag(verdict: &Verdict) -> bool {

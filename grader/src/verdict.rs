@@ -62,6 +62,28 @@ pub struct Verdict {
     pub problem: Option<Problem>,
 }
 
+impl CheckName {
+    /// The check's name in the JSON verdict and the progress file: `build`, `tests`, `leaks`, `perf`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Build => "build",
+            Self::Tests => "tests",
+            Self::Leaks => "leaks",
+            Self::Perf => "perf",
+        }
+    }
+}
+
+impl CheckResult {
+    /// The flag that switched this check off (`--no-leaks`, `--no-perf`), if one did.
+    pub fn switched_off_by(&self) -> Option<&'static str> {
+        match self.details {
+            CheckDetails::SwitchedOff { flag } => Some(flag),
+            _ => None,
+        }
+    }
+}
+
 impl Verdict {
     pub fn check(&self, name: CheckName) -> Option<&CheckResult> {
         self.checks.iter().find(|check| check.name == name)
@@ -90,6 +112,10 @@ pub struct CheckResult {
 #[serde(untagged)]
 pub enum CheckDetails {
     None {},
+    /// Skipped because the user asked for a quicker run: the flag that did it (`--no-perf`).
+    SwitchedOff {
+        flag: &'static str,
+    },
     Build {
         errors: Vec<CompilerError>,
     },
