@@ -15,11 +15,11 @@ pub const WIDTH: usize = 100;
 /// Failures shown in full; the others are listed by name.
 const FAILURES_IN_FULL: usize = 2;
 
-const GOOD: Style = AnsiColor::Green.on_default().bold();
-const BAD: Style = AnsiColor::Red.on_default().bold();
-const NEUTRAL: Style = AnsiColor::Yellow.on_default().bold();
-const DIM: Style = Style::new().dimmed();
-const BOLD: Style = Style::new().bold();
+pub const GOOD: Style = AnsiColor::Green.on_default().bold();
+pub const BAD: Style = AnsiColor::Red.on_default().bold();
+pub const NEUTRAL: Style = AnsiColor::Yellow.on_default().bold();
+pub const DIM: Style = Style::new().dimmed();
+pub const BOLD: Style = Style::new().bold();
 
 /// What else the text needs beyond the verdict.
 pub struct TextOptions<'a> {

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use grader::catalog::Exercise;
 use grader::progress::{Progress, ProgressFile};
-use grader::render::{self, TextOptions, WIDTH, cut, paint};
+use grader::render::{self, BAD, BOLD, DIM, GOOD, TextOptions, WIDTH, cut, paint};
 use grader::{Grader, GraderError, Report, Status};
 
 use crate::output;
@@ -635,7 +635,9 @@ impl Watch {
             activity.finish_and_clear();
         }
         if self.running.is_some() {
-            stop_test_runs();
+            // pytest runs in a process group of its own, killed by the grader at the exercise's
+            // deadline — a deadline that ends with this process: an endless loop would spin on.
+            grader::run::stop_running_tests();
             anstream::println!("The running check was stopped.");
         }
         anstream::println!(
@@ -667,46 +669,6 @@ impl Watch {
         }
     }
 }
-
-/// Kill the test run of a check we abandon by quitting. pytest runs in a process group of its
-/// own, which the grader kills at the exercise's deadline — a deadline that ends with this
-/// process, so an endless loop would otherwise spin on. A build in progress is left to finish.
-fn stop_test_runs() {
-    let me = std::process::id();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|name| name.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // `pid (command) state ppid pgrp …`; the command may hold spaces and parentheses.
-        let Some((_, rest)) = stat.rsplit_once(')') else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let parent = fields.get(1).and_then(|field| field.parse::<u32>().ok());
-        let group = fields.get(2).and_then(|field| field.parse::<i32>().ok());
-        if parent == Some(me) && group == Some(pid) {
-            // SAFETY: killpg only sends a signal, to a group our own child leads.
-            unsafe {
-                libc::killpg(pid, libc::SIGKILL);
-            }
-        }
-    }
-}
-
-const GOOD: anstyle::Style = anstyle::AnsiColor::Green.on_default().bold();
-const BAD: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
-const BOLD: anstyle::Style = anstyle::Style::new().bold();
-const DIM: anstyle::Style = anstyle::Style::new().dimmed();
 
 const ALL_DONE: &str = "Every exercise has passed: the course is done!
 Watch one again with `cargo xtask watch exercise-N`; compare: `cargo xtask solution exercise-N`.";
