@@ -14,33 +14,6 @@ const TODO_LIB: &str = "exercises/03-todo/src/lib.rs";
 /// How long a check may take on a busy 2-core machine with other test builds queued before it.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A private copy of the fixture course whose `03-todo` crate has names of its own. These tests
-/// change that crate's code, and every course copy shares the repository's target/: there a
-/// cdylib's file name is its `[lib] name` (no hash), and cargo's fingerprint for a crate ignores
-/// where its workspace is. With the fixture's names, one test's build could be handed to another.
-fn course(only: &[&str], tag: &str) -> Course {
-    let course = Course::new(only);
-    let manifest = course.root().join("exercises/03-todo/Cargo.toml");
-    if let Ok(text) = std::fs::read_to_string(&manifest) {
-        let renamed = text
-            .replace(
-                "name = \"fixture-03-todo\"",
-                &format!("name = \"fixture-03-todo-{tag}\""),
-            )
-            .replace(
-                "name = \"fixture_03_todo\"",
-                &format!("name = \"fixture_03_todo_{tag}\""),
-            );
-        assert_eq!(
-            renamed.matches(tag).count(),
-            2,
-            "the fixture's names changed: update this helper\n{text}"
-        );
-        std::fs::write(&manifest, renamed).unwrap();
-    }
-    course
-}
-
 /// The fixture's skeleton with its todo!() filled in the learner's way.
 fn solved(course: &Course) -> String {
     skeleton(course).replace("todo!()", "{ self.count = self.count + 1; self.count }")
@@ -52,7 +25,7 @@ fn skeleton(course: &Course) -> String {
 
 #[test]
 fn progress_follows_the_learner_from_nothing_to_done() {
-    let course = course(&["00-", "03-"], "progress");
+    let course = Course::new(&["00-", "03-"]);
     let start = course.xtask(&[]);
     assert_eq!(start.code, 0, "{}", start.all());
     assert!(
@@ -206,7 +179,7 @@ fn a_corrupt_progress_file_is_rebuilt_and_never_fatal() {
 
 #[test]
 fn reset_backs_up_the_learners_src_then_restores_the_committed_skeleton() {
-    let course = course(&["00-", "03-"], "reset");
+    let course = Course::new(&["00-", "03-"]);
     git(course.root(), &["init", "-q"]);
     git(course.root(), &["add", "-A"]);
     git(
@@ -347,7 +320,7 @@ fn reset_refuses_outside_a_git_checkout_and_touches_nothing() {
 
 #[test]
 fn the_solution_stays_closed_until_the_exercise_passes_then_shows_a_diff() {
-    let course = course(&["03-"], "solution");
+    let course = Course::new(&["03-"]);
     let reference = skeleton(&course).replace(
         "todo!()",
         "{\n            self.count += 1;\n            self.count\n        }",
@@ -418,7 +391,7 @@ fn the_solution_stays_closed_until_the_exercise_passes_then_shows_a_diff() {
 
 #[test]
 fn watch_manual_run_checks_on_enter_and_quits_on_q() {
-    let course = course(&["03-"], "manual");
+    let course = Course::new(&["03-"]);
     let mut watch = Watch::start(&course, &["watch", "--manual-run", "3"]);
     watch.expect("○ exercise-3 todo — not started", CHECK_TIMEOUT);
     watch.expect(
@@ -456,7 +429,7 @@ fn watch_manual_run_checks_on_enter_and_quits_on_q() {
 
 #[test]
 fn watch_rechecks_on_save_and_moves_on_only_after_a_pass() {
-    let course = course(&["00-", "03-"], "watch");
+    let course = Course::new(&["00-", "03-"]);
     let mut watch = Watch::start(&course, &["watch"]);
     watch.expect("✔ exercise-0 passes — passed", CHECK_TIMEOUT);
     watch.expect("Done! n: on to exercise-3 todo", CHECK_TIMEOUT);
@@ -548,7 +521,7 @@ fn watch_checks_speed_on_f_and_moves_on_only_after_every_check_passed() {
 
 #[test]
 fn saves_during_a_check_queue_one_more_check_not_a_pile() {
-    let course = course(&["03-"], "queue");
+    let course = Course::new(&["03-"]);
     let mut watch = Watch::start(&course, &["watch", "3"]);
     watch.expect("── watching", CHECK_TIMEOUT);
     let original = skeleton(&course);

@@ -23,18 +23,6 @@ fn course_with_mistake(patch: &str) -> Course {
         exercise.join("src/lib.rs"),
     )
     .unwrap();
-    // Cargo hashes path packages relative to their workspace, so two course copies building the
-    // same package into one target/ share its artifacts; a name per mistake keeps them apart.
-    let manifest = exercise.join("Cargo.toml");
-    let unique = patch.trim_end_matches(".patch").replace('_', "-");
-    let text = std::fs::read_to_string(&manifest)
-        .unwrap()
-        .replace("exercise-06-refcounts", &format!("mistake-06-{unique}"))
-        .replace(
-            "exercise_06_refcounts",
-            &format!("mistake_06_{}", unique.replace('-', "_")),
-        );
-    std::fs::write(&manifest, text).unwrap();
     let applied = Command::new("git")
         .args(["apply", "-p0"])
         .arg(repo().join("solutions/06-refcounts/mistakes").join(patch))
