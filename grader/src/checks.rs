@@ -1,24 +1,26 @@
 //! Stage 5: turn a build outcome and the plugin's records into checks and a verdict.
-//! Every status decision of the grader is made here, in [`judge`].
+//! Every status decision of the grader is made here: the exercise's in [`judge`], each check's in
+//! its `*_check` function (also used while the tests still run, for the early events).
 use std::path::Path;
 
 use crate::build::{BuildOutcome, Variant};
 use crate::catalog::Exercise;
-use crate::run::{LeakRecord, Record, RunEnd, RunOptions, RunOutcome, TestRecord, signal_name};
+use crate::run::{CheckPlan, OffReason, Plan, RunEnd, RunOutcome, signal_name};
 use crate::verdict::{
-    CheckDetails, CheckName, CheckResult, CheckStatus, Problem, Status, TestFailure, TodoSite,
-    Verdict,
+    CheckDetails, CheckName, CheckResult, CheckStatus, LeakFinding, Problem, SpeedCase,
+    SpeedOutcome, Status, TestFailure, TodoSite, Verdict,
 };
+use crate::wire::{PerfOutcome, Phase, Record, TestOutcome, TestRecord};
 use crate::workspace::Workspace;
 
 /// Decide the verdict. `run` is `None` when the build failed.
-pub fn judge(
+pub(crate) fn judge(
     workspace: &Workspace,
     exercise: &Exercise,
     variant: Variant,
     build: &BuildOutcome,
     run: Option<&RunOutcome>,
-    options: RunOptions,
+    plan: CheckPlan,
 ) -> Verdict {
     let crate_dir = workspace.display(variant.crate_dir(exercise)).to_string();
     let mut verdict = Verdict {
@@ -58,7 +60,7 @@ pub fn judge(
     }
     let Some(run) = run else { return verdict };
 
-    let tests = tests_check(run);
+    let tests = tests_check(&run.records, run.end == RunEnd::Finished);
     verdict.score = match &tests.details {
         CheckDetails::Tests { passed, total, .. } if *total > 0 => {
             f64::from(*passed) / f64::from(*total)
@@ -91,6 +93,12 @@ pub fn judge(
             });
             Status::TimedOut
         }
+        RunEnd::Stopped => {
+            verdict.problem = Some(Problem::GraderFailure {
+                message: "the test run was stopped before it ended".into(),
+            });
+            Status::Error
+        }
         RunEnd::Crashed { signal, exit_code } => {
             verdict.problem = Some(crash_problem(exercise, run, *signal, *exit_code));
             Status::Crashed
@@ -107,21 +115,9 @@ pub fn judge(
         RunEnd::Finished => Status::Passed,
     };
     let finished = verdict.status == Status::Passed || verdict.status == Status::Failed;
-    let leaks = if exercise.leaks.enabled {
-        leaks_check(
-            run,
-            options,
-            finished && tests.status == CheckStatus::Passed,
-        )
-    } else {
-        skipped(CheckName::Leaks, "off for this exercise")
-    };
-    let perf = perf_check(
-        exercise,
-        run,
-        options,
-        finished && tests.status == CheckStatus::Passed,
-    );
+    let tests_passed = finished && tests.status == CheckStatus::Passed;
+    let leaks = leaks_check(exercise, &run.records, plan, tests_passed);
+    let perf = perf_check(exercise, &run.records, plan, tests_passed);
     if verdict.status == Status::Passed
         && (leaks.status == CheckStatus::Failed || perf.status == CheckStatus::Failed)
     {
@@ -131,23 +127,21 @@ pub fn judge(
     verdict
 }
 
-fn tests_check(run: &RunOutcome) -> CheckResult {
+/// The tests check from the records so far; `complete` once every test has run.
+pub(crate) fn tests_check(records: &[Record], complete: bool) -> CheckResult {
     let mut passed = 0;
     let mut total = 0;
     let mut failures = Vec::new();
-    for record in &run.records {
+    for record in records {
         match record {
             Record::Test(test) => {
-                if test.when == "call" {
+                if test.when == Phase::Call {
                     total += 1;
                 }
-                // A test failed only by the leak hunt passed on correctness; the leaks check reports it.
-                let ok =
-                    test.outcome == "passed" || (test.outcome == "failed" && test.leak.is_some());
-                if test.when == "call" && ok {
+                if test.when == Phase::Call && test.outcome == TestOutcome::Passed {
                     passed += 1;
-                } else if test.outcome == "failed" && test.leak.is_none() {
-                    if test.when != "call" {
+                } else if test.outcome == TestOutcome::Failed {
+                    if test.when != Phase::Call {
                         total += 1;
                     }
                     failures.push(failure(test));
@@ -167,7 +161,7 @@ fn tests_check(run: &RunOutcome) -> CheckResult {
             _ => {}
         }
     }
-    let status = if failures.is_empty() && total > 0 && run.end == RunEnd::Finished {
+    let status = if failures.is_empty() && total > 0 && complete {
         CheckStatus::Passed
     } else {
         CheckStatus::Failed
@@ -205,22 +199,33 @@ fn failure(test: &TestRecord) -> TestFailure {
     }
 }
 
-fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> CheckResult {
-    if !options.leaks {
-        return switched_off(CheckName::Leaks, "--no-leaks");
+/// The leaks check from the records so far. A finding fails it whatever else happened.
+pub(crate) fn leaks_check(
+    exercise: &Exercise,
+    records: &[Record],
+    plan: CheckPlan,
+    tests_passed: bool,
+) -> CheckResult {
+    if !exercise.leaks.enabled {
+        return skipped(CheckName::Leaks, "off for this exercise");
     }
-    // The hunt emits each finding as a record and again inside the test it failed: keep one.
-    let mut findings: Vec<LeakRecord> = Vec::new();
-    for record in &run.records {
-        let finding = match record {
-            Record::Leak(leak) => leak,
-            Record::Test(TestRecord {
-                leak: Some(leak), ..
-            }) => leak,
-            _ => continue,
+    if let Plan::Off(reason) = plan.leaks {
+        return switched_off(CheckName::Leaks, reason);
+    }
+    let mut findings: Vec<LeakFinding> = Vec::new();
+    for record in records {
+        let Record::Leak(leak) = record else { continue };
+        let finding = LeakFinding {
+            test: leak.test.clone(),
+            call: leak.call.clone(),
+            kind: leak.leak_kind,
+            per_call: leak.per_call,
+            calls: leak.calls,
+            message: leak.message.clone(),
+            hint: leak.hint.clone(),
         };
-        if !findings.contains(finding) {
-            findings.push(finding.clone());
+        if !findings.contains(&finding) {
+            findings.push(finding);
         }
     }
     // Call-level findings (`sum_list(list): +49 blocks per call`) name the function: show them first.
@@ -233,13 +238,12 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
             details: CheckDetails::Leaks { findings },
         };
     }
-    let hunted = run
-        .records
-        .iter()
-        .any(|record| matches!(record, Record::LeakSummary { .. }));
     if !tests_passed {
         return skipped(CheckName::Leaks, "—");
     }
+    let hunted = records
+        .iter()
+        .any(|record| matches!(record, Record::LeakSummary { .. }));
     let summary = if hunted {
         "clean"
     } else {
@@ -253,36 +257,75 @@ fn leaks_check(run: &RunOutcome, options: RunOptions, tests_passed: bool) -> Che
     }
 }
 
-fn perf_check(
+/// The speed check: a case passes when its median speedup reaches the threshold.
+pub(crate) fn perf_check(
     exercise: &Exercise,
-    run: &RunOutcome,
-    options: RunOptions,
+    records: &[Record],
+    plan: CheckPlan,
     tests_passed: bool,
 ) -> CheckResult {
     if exercise.perf.is_empty() {
         return skipped(CheckName::Perf, "—");
     }
-    if !options.perf {
-        return switched_off(CheckName::Perf, "--no-perf");
+    if let Plan::Off(reason) = plan.perf {
+        return switched_off(CheckName::Perf, reason);
     }
     if !tests_passed {
         return skipped(CheckName::Perf, "— (tests must pass first)");
     }
-    let cases: Vec<_> = run
-        .records
+    let cases: Vec<SpeedCase> = records
         .iter()
         .filter_map(|record| match record {
-            Record::Perf(perf) => Some(perf.clone()),
+            Record::Perf(perf) => Some(perf),
             _ => None,
+        })
+        .map(|perf| {
+            let threshold = perf.threshold.unwrap_or_else(|| {
+                exercise
+                    .perf
+                    .iter()
+                    .find(|case| case.name == perf.case)
+                    .map_or(0.0, |case| case.min_speedup)
+            });
+            let status = match (perf.outcome, perf.speedup) {
+                (PerfOutcome::Measured, Some(speedup)) if speedup >= threshold => {
+                    SpeedOutcome::Passed
+                }
+                (PerfOutcome::Measured, Some(_)) => SpeedOutcome::Failed,
+                _ => SpeedOutcome::Error,
+            };
+            SpeedCase {
+                case: perf.case.clone(),
+                status,
+                speedup: perf.speedup,
+                threshold,
+                min_ratio: perf.min_ratio,
+                max_ratio: perf.max_ratio,
+                pairs: perf.pairs,
+                retried: perf.retried,
+                timer: perf.timer,
+                seconds: perf.seconds,
+                message: perf.message.clone(),
+                hint: perf
+                    .hint
+                    .clone()
+                    .filter(|hint| status == SpeedOutcome::Failed && !hint.is_empty()),
+            }
         })
         .collect();
     let missing = exercise.perf.len().saturating_sub(cases.len());
-    let all_passed = missing == 0 && cases.iter().all(|case| case.status == "passed");
+    if cases.is_empty() {
+        // No case ran although the tests passed: the run ended early, which its status says.
+        return skipped(CheckName::Perf, "— (did not run)");
+    }
+    let all_passed = missing == 0 && cases.iter().all(|case| case.status == SpeedOutcome::Passed);
     let summary = cases
         .iter()
-        .map(|case| match case.speedup {
-            Some(speedup) => format!("{speedup:.1}× (needs ≥ {}×)", trim_float(case.threshold)),
-            None => case.status.clone(),
+        .map(|case| match (case.status, case.speedup) {
+            (SpeedOutcome::Error, _) | (_, None) => "could not be measured".to_string(),
+            (_, Some(speedup)) => {
+                format!("{speedup:.1}× (needs ≥ {}×)", trim_float(case.threshold))
+            }
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -302,12 +345,12 @@ fn perf_check(
     }
 }
 
-fn switched_off(name: CheckName, flag: &'static str) -> CheckResult {
+fn switched_off(name: CheckName, reason: OffReason) -> CheckResult {
     CheckResult {
         name,
         status: CheckStatus::Skipped,
-        summary: format!("skipped ({flag})"),
-        details: CheckDetails::SwitchedOff { flag },
+        summary: "skipped".to_string(),
+        details: CheckDetails::SwitchedOff { reason },
     }
 }
 

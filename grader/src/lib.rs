@@ -1,26 +1,39 @@
-//! The course grader: one module per stage of the pipeline, data flowing one way.
+//! The course grader: one module per stage of the pipeline, data flowing one way, and one engine
+//! that drives the stages for every caller. The library never prints: callers watch the engine's
+//! [`Event`]s and show them.
 //!
 //! ```text
 //! catalog    exercises/*/exercise.toml        → Exercise
 //! toolchain  .venv with pinned maturin/pytest → Toolchain
 //! build      maturin, one folder per variant  → BuildOutcome
-//! run        pytest + lessongrader plugin     → RunOutcome (records from a private file)
-//! checks     records → tests / leaks / perf   → Verdict      (every status decision lives here)
-//! render     Verdict → terminal text | JSON
+//! run        pytest + lessongrader plugin     → RunOutcome (wire records, read as they arrive)
+//! checks     records → tests / leaks / speed  → Verdict      (every status decision lives here)
+//! report     Verdict → JSON for other tools
 //! ```
-//! `pipeline` wires the stages together; `progress` remembers verdicts for the learner.
-pub mod build;
-pub mod catalog;
-pub mod checks;
-pub mod pipeline;
-pub mod progress;
-pub mod render;
-pub mod run;
-pub mod toolchain;
-pub mod verdict;
-pub mod workspace;
+//! Beside the stages: `engine` (plans jobs, builds all before running any, streams events),
+//! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
+//! progress file), `workspace` (where things live) and `error`.
+#![warn(missing_docs)]
 
-pub use build::Variant;
-pub use pipeline::{Grader, GraderError, Report};
-pub use run::RunOptions;
-pub use verdict::{Status, Verdict};
+mod build;
+mod catalog;
+mod checks;
+mod engine;
+mod error;
+pub mod progress;
+mod report;
+mod run;
+mod toolchain;
+pub mod verdict;
+mod wire;
+mod workspace;
+
+pub use build::{CompilerError, Variant};
+pub use catalog::{Catalog, CatalogError, Exercise, UnknownExercise};
+pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings, interrupt};
+pub use error::Error;
+pub use report::json;
+pub use run::{CheckPlan, Flow, OffReason, Plan};
+pub use engine::SetupStep;
+pub use verdict::{CheckName, CheckStatus, Status, Verdict};
+pub use workspace::Workspace;

@@ -9,6 +9,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::{Catalog, Exercise};
 use crate::verdict::{CheckResult, CheckStatus, Status, Verdict};
 
 pub const FILE_NAME: &str = ".course-progress.toml";
@@ -26,10 +27,15 @@ const HEADER: &str = "\
 #   hints_shown   how many hints `cargo xtask hint` has shown
 ";
 
+/// The whole file: one entry per exercise, by name (`exercise-3`).
 #[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct Progress {
+    /// What is known of each exercise.
     #[serde(default)]
     pub exercises: BTreeMap<String, ExerciseProgress>,
+    /// What could not be read when the file was loaded (dropped; the next save replaces it).
+    #[serde(skip)]
+    pub damage: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
@@ -85,7 +91,7 @@ impl ExerciseProgress {
         // A quicker run that passes does not take back an earlier full pass: it agrees with it on
         // everything it ran.
         self.unchecked = if verdict.status == Status::Passed && !had_full_pass {
-            keys(verdict, |check| check.switched_off_by().is_some())
+            keys(verdict, |check| check.switched_off().is_some())
         } else {
             Vec::new()
         };
@@ -122,7 +128,8 @@ impl ProgressFile {
     }
 
     /// The recorded progress. Whatever cannot be read (the whole file, one exercise's table or
-    /// one value in it) is reported once on stderr and left out; the next save replaces it.
+    /// one value in it) is left out and described in [`Progress::damage`]; the next save
+    /// replaces it.
     pub fn load(&self) -> Progress {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
@@ -130,14 +137,16 @@ impl ProgressFile {
                 return Progress::default();
             }
             Err(error) => {
-                eprintln!(
-                    "note: cannot read {} ({error}); starting from an empty progress.",
-                    self.path.display()
-                );
-                return Progress::default();
+                return Progress {
+                    damage: Some(format!(
+                        "cannot read {} ({error}); starting from an empty progress.",
+                        self.path.display()
+                    )),
+                    ..Progress::default()
+                };
             }
         };
-        let (progress, problems) = parse(&text);
+        let (mut progress, problems) = parse(&text);
         if let Some(first) = problems.first() {
             let more = match problems.len() {
                 1 => String::new(),
@@ -147,10 +156,10 @@ impl ProgressFile {
                     if n == 2 { "" } else { "s" }
                 ),
             };
-            eprintln!(
-                "note: {} is damaged: {first}{more}; what cannot be read is dropped and the next check fills it in again.",
+            progress.damage = Some(format!(
+                "{} is damaged: {first}{more}; what cannot be read is dropped and the next check fills it in again.",
                 self.path.display()
-            );
+            ));
         }
         progress
     }
@@ -199,6 +208,33 @@ impl ProgressFile {
 }
 
 impl Progress {
+    /// The exercise to work on: the first one not done yet (`None` once every one is).
+    pub fn current<'c>(&self, catalog: &'c Catalog) -> Option<&'c Exercise> {
+        catalog
+            .exercises
+            .iter()
+            .find(|exercise| !self.passed(&exercise.name()))
+    }
+
+    /// The first exercise after the one at `index` that is not done, wrapping around to the
+    /// start: where a learner goes next.
+    pub fn next_pending(&self, catalog: &Catalog, index: usize) -> Option<usize> {
+        let count = catalog.exercises.len();
+        (1..count)
+            .map(|step| (index + step) % count)
+            .find(|&other| !self.passed(&catalog.exercises[other].name()))
+    }
+
+    /// How many exercises are done.
+    pub fn passed_count(&self, catalog: &Catalog) -> usize {
+        catalog
+            .exercises
+            .iter()
+            .filter(|exercise| self.passed(&exercise.name()))
+            .count()
+    }
+
+    /// The last status of an exercise, if it was ever checked.
     pub fn status(&self, exercise: &str) -> Option<Status> {
         self.exercises.get(exercise).and_then(|entry| entry.status)
     }
@@ -214,6 +250,7 @@ impl Progress {
             .get(exercise)
             .is_some_and(|entry| entry.passed_at.is_some() || entry.fully_passed())
     }
+    /// How many hints the learner has seen.
     pub fn hints_shown(&self, exercise: &str) -> usize {
         self.exercises
             .get(exercise)
@@ -297,7 +334,8 @@ mod tests {
     use super::*;
     use crate::build::{BuildOutcome, Variant};
     use crate::catalog::{Exercise, LeakSettings, PerfCase};
-    use crate::run::{Record, RunEnd, RunOptions, RunOutcome, TestRecord};
+    use crate::run::{CheckPlan, OffReason, Plan, RunEnd, RunOutcome};
+    use crate::wire::{PerfOutcome, Phase, Record, TestOutcome, TestRecord, Timer};
     use crate::workspace::Workspace;
 
     #[test]
@@ -305,7 +343,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(FILE_NAME), "this is [not toml").unwrap();
         let file = ProgressFile::at(dir.path());
-        assert_eq!(file.load(), Progress::default());
+        let loaded = file.load();
+        assert!(loaded.exercises.is_empty());
+        assert!(loaded.damage.unwrap().contains("is damaged: not TOML"));
         assert_eq!(file.hint_shown("exercise-1", 3).unwrap(), 1);
         assert_eq!(file.load().hints_shown("exercise-1"), 1);
         let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
@@ -331,9 +371,9 @@ mod tests {
         file.record(&verdict_of(
             &exercise(false),
             Status::Passed,
-            RunOptions {
-                leaks: true,
-                perf: true,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Run,
             },
         ))
         .unwrap();
@@ -393,9 +433,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &exercise(true),
             Status::Failed,
-            RunOptions {
-                leaks: true,
-                perf: true,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Run,
             },
         ))
         .unwrap();
@@ -420,9 +460,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &with_perf,
             Status::Passed,
-            RunOptions {
-                leaks: true,
-                perf: false,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Off(OffReason::Requested),
             },
         ))
         .unwrap();
@@ -435,9 +475,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &with_perf,
             Status::Passed,
-            RunOptions {
-                leaks: true,
-                perf: true,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Run,
             },
         ))
         .unwrap();
@@ -446,9 +486,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &with_perf,
             Status::Passed,
-            RunOptions {
-                leaks: false,
-                perf: false,
+            CheckPlan {
+                leaks: Plan::Off(OffReason::Requested),
+                perf: Plan::Off(OffReason::Requested),
             },
         ))
         .unwrap();
@@ -456,9 +496,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &with_perf,
             Status::Failed,
-            RunOptions {
-                leaks: true,
-                perf: false,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Off(OffReason::Requested),
             },
         ))
         .unwrap();
@@ -474,9 +514,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &exercise(false),
             Status::Passed,
-            RunOptions {
-                leaks: true,
-                perf: false,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Off(OffReason::Requested),
             },
         ))
         .unwrap();
@@ -484,9 +524,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &exercise(false),
             Status::Failed,
-            RunOptions {
-                leaks: false,
-                perf: false,
+            CheckPlan {
+                leaks: Plan::Off(OffReason::Requested),
+                perf: Plan::Off(OffReason::Requested),
             },
         ))
         .unwrap();
@@ -500,9 +540,9 @@ exercise-2 = 7
         file.record(&verdict_of(
             &exercise(false),
             Status::Passed,
-            RunOptions {
-                leaks: true,
-                perf: true,
+            CheckPlan {
+                leaks: Plan::Run,
+                perf: Plan::Run,
             },
         ))
         .unwrap();
@@ -556,15 +596,15 @@ exercise-2 = 7
     }
 
     /// A verdict made by the real judge, so the recorded keys follow its summaries.
-    fn verdict_of(exercise: &Exercise, status: Status, options: RunOptions) -> Verdict {
-        let test = |outcome: &str| {
+    fn verdict_of(exercise: &Exercise, status: Status, plan: CheckPlan) -> Verdict {
+        let test = |outcome: TestOutcome| {
             Record::Test(TestRecord {
                 nodeid: "tests/test_fx.py::test_one".into(),
                 name: "test_one".into(),
                 file: "tests/test_fx.py".into(),
                 line: 3,
-                when: "call".into(),
-                outcome: outcome.into(),
+                when: Phase::Call,
+                outcome,
                 duration: 0.0,
                 message: None,
                 exception: None,
@@ -573,34 +613,34 @@ exercise-2 = 7
                 statement: None,
                 panic: None,
                 comparison: None,
-                leak: None,
             })
         };
         let mut records = vec![
             Record::SessionStart {
                 python: "3.11".into(),
+                pid: 1,
             },
             test(if status == Status::Passed {
-                "passed"
+                TestOutcome::Passed
             } else {
-                "failed"
+                TestOutcome::Failed
             }),
             Record::LeakSummary {
                 tests_hunted: 1,
                 seconds: 0.1,
             },
         ];
-        if options.perf && status == Status::Passed {
-            records.push(Record::Perf(crate::run::PerfRecord {
+        if plan.perf == Plan::Run && status == Status::Passed {
+            records.push(Record::Perf(crate::wire::PerfRecord {
                 case: "sum".into(),
-                status: "passed".into(),
+                outcome: PerfOutcome::Measured,
                 speedup: Some(3.0),
-                threshold: 2.0,
+                threshold: Some(2.0),
                 min_ratio: None,
                 max_ratio: None,
                 pairs: 15,
                 retried: false,
-                timer: "cpu".into(),
+                timer: Timer::Cpu,
                 seconds: 1.0,
                 message: String::new(),
                 hint: None,
@@ -612,7 +652,6 @@ exercise-2 = 7
             end: RunEnd::Finished,
             stdout: String::new(),
             stderr: String::new(),
-            seconds: 1.0,
         };
         let built = BuildOutcome::Built {
             module_dir: "/tmp/m".into(),
@@ -626,7 +665,7 @@ exercise-2 = 7
             Variant::Learner,
             &built,
             Some(&run),
-            options,
+            plan,
         );
         assert_eq!(verdict.status, status, "{verdict:#?}");
         verdict

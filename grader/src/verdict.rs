@@ -1,8 +1,10 @@
-//! Stage 6: the verdict, the contract other tools read (`--format json`, exit codes).
+//! The verdict: what the checks stage decides, and the contract other tools read
+//! (`--format json`, exit codes).
 use serde::{Deserialize, Serialize};
 
 use crate::build::{CompilerError, Variant};
-use crate::run::{Comparison, LeakRecord, PerfRecord};
+pub use crate::run::OffReason;
+pub use crate::wire::{Comparison, LeakKind, Timer};
 
 /// The exercise's status. Exit code 0 only for `Passed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,6 +23,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The status in words: `not started`.
     pub fn label(self) -> &'static str {
         match self {
             Self::Passed => "passed",
@@ -62,7 +65,41 @@ pub struct Verdict {
     pub problem: Option<Problem>,
 }
 
+impl CheckResult {
+    /// Why this check was switched off, if it was.
+    pub fn switched_off(&self) -> Option<OffReason> {
+        match self.details {
+            CheckDetails::SwitchedOff { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+impl Verdict {
+    /// The result of one check.
+    pub fn check(&self, name: CheckName) -> Option<&CheckResult> {
+        self.checks.iter().find(|check| check.name == name)
+    }
+}
+
+/// The checks, in the order they run. This table is the one place their names live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckName {
+    /// maturin built the crate.
+    Build,
+    /// The Python tests pass.
+    Tests,
+    /// The reference-leak hunt found nothing.
+    Leaks,
+    /// The speed cases clear their thresholds.
+    Perf,
+}
+
 impl CheckName {
+    /// Every check, in order.
+    pub const ALL: [Self; 4] = [Self::Build, Self::Tests, Self::Leaks, Self::Perf];
+
     /// The check's name in the JSON verdict and the progress file: `build`, `tests`, `leaks`, `perf`.
     pub fn key(self) -> &'static str {
         match self {
@@ -72,38 +109,18 @@ impl CheckName {
             Self::Perf => "perf",
         }
     }
-}
 
-impl CheckResult {
-    /// The flag that switched this check off (`--no-leaks`, `--no-perf`), if one did.
-    pub fn switched_off_by(&self) -> Option<&'static str> {
-        match self.details {
-            CheckDetails::SwitchedOff { flag } => Some(flag),
-            _ => None,
-        }
+    /// The check whose [`key`](Self::key) this is.
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|name| name.key() == key)
     }
-}
-
-impl Verdict {
-    pub fn check(&self, name: CheckName) -> Option<&CheckResult> {
-        self.checks.iter().find(|check| check.name == name)
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckName {
-    Build,
-    Tests,
-    Leaks,
-    Perf,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
     pub name: CheckName,
     pub status: CheckStatus,
-    /// One line: `14/14`, `clean`, `23.4× (needs ≥ 8×)`, `skipped (--no-perf)`.
+    /// One line: `14/14`, `clean`, `23.4× (needs ≥ 8×)`, `skipped`.
     pub summary: String,
     pub details: CheckDetails,
 }
@@ -112,9 +129,10 @@ pub struct CheckResult {
 #[serde(untagged)]
 pub enum CheckDetails {
     None {},
-    /// Skipped because the user asked for a quicker run: the flag that did it (`--no-perf`).
+    /// Not run, for a reason the caller gave (a quicker run, a check on save).
     SwitchedOff {
-        flag: &'static str,
+        /// Why.
+        reason: OffReason,
     },
     Build {
         errors: Vec<CompilerError>,
@@ -125,11 +143,72 @@ pub enum CheckDetails {
         failures: Vec<TestFailure>,
     },
     Leaks {
-        findings: Vec<LeakRecord>,
+        findings: Vec<LeakFinding>,
     },
     Perf {
-        cases: Vec<PerfRecord>,
+        cases: Vec<SpeedCase>,
     },
+}
+
+/// A leak the hunt found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LeakFinding {
+    /// The test that showed it.
+    pub test: String,
+    /// The call that leaks, e.g. `mean(list)`, when known.
+    pub call: String,
+    /// What leaks.
+    pub kind: LeakKind,
+    /// Growth per call.
+    pub per_call: f64,
+    /// Calls a round.
+    pub calls: u64,
+    /// One line for the learner.
+    pub message: String,
+    /// Where to look.
+    pub hint: String,
+}
+
+/// How a speed case came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpeedOutcome {
+    /// The median speedup reaches the threshold.
+    Passed,
+    /// It does not.
+    Failed,
+    /// It could not be measured: the answers differed, a call raised.
+    Error,
+}
+
+/// One speed case of the verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpeedCase {
+    /// The case's name from `exercise.toml`.
+    pub case: String,
+    /// Decided by the checks stage.
+    pub status: SpeedOutcome,
+    /// Median of the per-pair ratios baseline / candidate.
+    pub speedup: Option<f64>,
+    /// The speedup needed.
+    pub threshold: f64,
+    /// The smallest per-pair ratio.
+    pub min_ratio: Option<f64>,
+    /// The largest per-pair ratio.
+    pub max_ratio: Option<f64>,
+    /// Pairs timed.
+    pub pairs: u32,
+    /// Measured again in a fresh process, being close to the threshold.
+    pub retried: bool,
+    /// The clock used.
+    pub timer: Timer,
+    /// How long the case took.
+    pub seconds: f64,
+    /// One line for the learner.
+    pub message: String,
+    /// The case's hint, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// A failed test, with what the learner needs for the next edit.

@@ -1,0 +1,288 @@
+//! The one grading engine: every command (check, watch, verify, grade-all) hands it jobs and
+//! watches its events. It builds every job before it runs any (no build competes with a timing),
+//! runs each job's test suite once (tests, then leak hunt, then speed), and reports typed events
+//! to an observer as they happen. The stages stay unaware of each other; only this module wires
+//! them.
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::build::{self, BuildOutcome, Variant};
+use crate::catalog::{Catalog, Exercise};
+use crate::checks;
+use crate::run::{self, CheckPlan, Flow, RunRequest};
+use crate::toolchain::{self, Toolchain};
+// MERGE: the toolchain's typed set-up steps arrive with the crates branch.
+pub type SetupStep = String;
+use crate::verdict::{CheckResult, Verdict};
+use crate::wire::Record;
+use crate::workspace::Workspace;
+use crate::Error;
+
+/// One thing to grade: an exercise of the catalog, one of its crates, and which checks to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// Index into [`Catalog::exercises`].
+    pub exercise: usize,
+    /// The learner's crate or the reference solution.
+    pub variant: Variant,
+    /// Which checks run beyond the tests.
+    pub plan: CheckPlan,
+}
+
+/// What the engine tells its observer, in order, for each job.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Setting up `.venv` (only when it is missing or outdated).
+    Setup(SetupStep),
+    /// maturin started on job `job` (an index into the jobs given to [`Engine::run`]).
+    BuildStarted { job: usize },
+    /// The build ended; `built` is false when the crate did not compile.
+    BuildFinished { job: usize, built: bool },
+    /// The tests ran; the leak hunt and the speed check may follow in the same process.
+    TestsDone {
+        job: usize,
+        tests: CheckResult,
+        /// Since the job's build started.
+        seconds: f64,
+    },
+    /// The leak hunt ended.
+    LeaksDone { job: usize, leaks: CheckResult },
+    /// The job's verdict is decided.
+    Finished { job: usize, verdict: Box<Verdict> },
+}
+
+/// Receives the engine's events; [`Flow::Stop`] abandons the job the event is about.
+pub trait Observer {
+    /// One event; the answer says whether the job it is about should go on.
+    fn event(&mut self, event: Event) -> Flow;
+}
+
+impl<F: FnMut(Event) -> Flow> Observer for F {
+    fn event(&mut self, event: Event) -> Flow {
+        self(event)
+    }
+}
+
+/// An observer that wants nothing.
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn event(&mut self, _: Event) -> Flow {
+        Flow::Continue
+    }
+}
+
+/// A verdict plus the raw output behind it (for `--verbose`).
+#[derive(Debug)]
+pub struct Report {
+    /// The decision.
+    pub verdict: Verdict,
+    /// maturin's and cargo's output.
+    pub build_log: Option<String>,
+    /// pytest's stdout and stderr.
+    pub pytest_output: Option<String>,
+}
+
+/// How one job ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Graded.
+    Graded(Box<Report>),
+    /// The observer stopped it; nothing was decided.
+    Abandoned,
+    /// The grader itself failed on this job; the other jobs are unaffected.
+    Failed(Error),
+}
+
+/// Engine-wide settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// Full Python tracebacks in reports (`--verbose`); short ones are much faster to produce
+    /// when many tests fail, since pytest parses the test file for every traceback entry.
+    pub full_tracebacks: bool,
+    /// Also run `solutions/NN-slug/tests_hidden/` (instructors and course authors).
+    pub hidden_tests: bool,
+}
+
+/// A loaded course with a ready Python toolchain.
+pub struct Engine {
+    workspace: Workspace,
+    catalog: Catalog,
+    toolchain: Toolchain,
+    settings: Settings,
+}
+
+impl Engine {
+    /// Load the catalog of the course at `root` (default: this repository) and make sure `.venv`
+    /// is ready, creating it on first use; its set-up steps go to `observer`.
+    pub fn open(
+        root: Option<PathBuf>,
+        python: Option<&Path>,
+        settings: Settings,
+        observer: &mut dyn Observer,
+    ) -> Result<Self, Error> {
+        let workspace = Workspace::from_env(root);
+        let catalog = Catalog::load(&workspace.root)?;
+        let requested = toolchain::requested_python(python);
+        let _ = &observer; // MERGE
+        let toolchain = toolchain::ensure(&workspace, requested.as_deref())?;
+        Ok(Self {
+            workspace,
+            catalog,
+            toolchain,
+            settings,
+        })
+    }
+
+    /// Where the course lives.
+    pub fn workspace(&self) -> &Workspace {
+        &self.workspace
+    }
+
+    /// Its exercises.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The exercise a job is about.
+    pub fn exercise(&self, job: &Job) -> &Exercise {
+        &self.catalog.exercises[job.exercise]
+    }
+
+    /// Install further pinned requirements (the lesson's) into `.venv`.
+    pub fn install_extra(
+        &self,
+        requirements: &Path,
+        observer: &mut dyn Observer,
+    ) -> Result<(), Error> {
+        let _ = &observer; // MERGE
+        toolchain::ensure_extra(&self.workspace, &self.toolchain, requirements)?;
+        Ok(())
+    }
+
+    /// The interpreter of `.venv`.
+    pub fn python(&self) -> &Path {
+        &self.toolchain.python
+    }
+
+    /// Grade `jobs`: build them all, then run them one by one. One outcome per job, in order.
+    pub fn run(&self, jobs: &[Job], observer: &mut dyn Observer) -> Vec<Outcome> {
+        let mut builds: Vec<Option<Result<BuildOutcome, Error>>> = Vec::with_capacity(jobs.len());
+        for (index, job) in jobs.iter().enumerate() {
+            if observer.event(Event::BuildStarted { job: index }) == Flow::Stop {
+                builds.push(None);
+                continue;
+            }
+            let built = build::build(
+                &self.workspace,
+                &self.toolchain,
+                self.exercise(job),
+                job.variant,
+            )
+            .map_err(Error::from);
+            let flow = match &built {
+                Ok(outcome) => observer.event(Event::BuildFinished {
+                    job: index,
+                    built: matches!(outcome, BuildOutcome::Built { .. }),
+                }),
+                Err(_) => Flow::Continue,
+            };
+            builds.push((flow == Flow::Continue).then_some(built));
+        }
+        jobs.iter()
+            .zip(builds)
+            .enumerate()
+            .map(|(index, (job, built))| match built {
+                None => Outcome::Abandoned,
+                Some(Err(error)) => Outcome::Failed(error),
+                Some(Ok(built)) => self.grade_built(index, job, &built, observer),
+            })
+            .collect()
+    }
+
+    /// Run and judge one built job.
+    fn grade_built(
+        &self,
+        index: usize,
+        job: &Job,
+        built: &BuildOutcome,
+        observer: &mut dyn Observer,
+    ) -> Outcome {
+        let exercise = self.exercise(job);
+        let started = Instant::now();
+        let build_seconds = match built {
+            BuildOutcome::Built { seconds, .. } | BuildOutcome::Failed { seconds, .. } => *seconds,
+        };
+        let (run, build_log) = match built {
+            BuildOutcome::Failed { log, .. } => (None, Some(log.clone())),
+            BuildOutcome::Built {
+                module_dir, log, ..
+            } => {
+                let mut tests_dirs = vec![exercise.tests_dir()];
+                let hidden = exercise.solution_dir.join("tests_hidden");
+                if self.settings.hidden_tests && hidden.is_dir() {
+                    tests_dirs.push(hidden);
+                }
+                let request = RunRequest {
+                    exercise,
+                    module_dir,
+                    tests_dirs,
+                    plan: job.plan,
+                    full_tracebacks: self.settings.full_tracebacks,
+                };
+                let mut seen: Vec<Record> = Vec::new();
+                let mut on_record = |record: &Record| {
+                    seen.push(record.clone());
+                    let event = match record {
+                        Record::TestsDone { .. } => Event::TestsDone {
+                            job: index,
+                            tests: checks::tests_check(&seen, true),
+                            seconds: build_seconds + started.elapsed().as_secs_f64(),
+                        },
+                        Record::LeakSummary { .. } => Event::LeaksDone {
+                            job: index,
+                            leaks: checks::leaks_check(exercise, &seen, job.plan, true),
+                        },
+                        _ => return Flow::Continue,
+                    };
+                    observer.event(event)
+                };
+                match run::run_tests(&self.workspace, &self.toolchain, &request, &mut on_record) {
+                    Ok(outcome) if outcome.end == run::RunEnd::Stopped => {
+                        return Outcome::Abandoned;
+                    }
+                    Ok(outcome) => (Some(outcome), Some(log.clone())),
+                    Err(error) => return Outcome::Failed(error.into()),
+                }
+            }
+        };
+        let mut verdict = checks::judge(
+            &self.workspace,
+            exercise,
+            job.variant,
+            built,
+            run.as_ref(),
+            job.plan,
+        );
+        verdict.seconds = build_seconds + started.elapsed().as_secs_f64();
+        if observer.event(Event::Finished {
+            job: index,
+            verdict: Box::new(verdict.clone()),
+        }) == Flow::Stop
+        {
+            return Outcome::Abandoned;
+        }
+        let pytest_output = run.map(|run| format!("{}{}", run.stdout, run.stderr));
+        Outcome::Graded(Box::new(Report {
+            verdict,
+            build_log,
+            pytest_output,
+        }))
+    }
+}
+
+/// Kill the test run in progress, if any: for an interrupt (Ctrl-C) or quitting watch mode.
+/// Safe to call from a signal handler's thread.
+pub fn interrupt() {
+    run::stop_running_tests();
+}
