@@ -121,7 +121,17 @@ impl Engine {
         settings: Settings,
         observer: &mut dyn Observer,
     ) -> Result<Self, Error> {
-        let workspace = Workspace::from_env(root);
+        Self::open_in(Workspace::from_env(root), python, settings, observer)
+    }
+
+    /// [`Engine::open`] for a course whose folders are already decided (tests, graders of
+    /// copies of the course).
+    pub fn open_in(
+        workspace: Workspace,
+        python: Option<&Path>,
+        settings: Settings,
+        observer: &mut dyn Observer,
+    ) -> Result<Self, Error> {
         let catalog = Catalog::load(&workspace.root)?;
         let requested = toolchain::requested_python(python);
         let _ = &observer; // MERGE
