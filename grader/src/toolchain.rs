@@ -3,12 +3,12 @@
 //! The first command creates `.venv` with the chosen interpreter and installs the pinned
 //! requirements; later commands only compare a stamp file, so a warm check costs no Python start.
 //! A venv whose interpreter vanished, whose Python changed, or whose pins are outdated is rebuilt.
-use std::fmt;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use fs_err as fs;
+use fs_err::File;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::workspace::Workspace;
@@ -28,68 +28,49 @@ pub struct Toolchain {
     pub python_version: String,
 }
 
-#[derive(Debug)]
+/// Why `.venv` could not be made ready. Each message says what to do about it.
+#[derive(Debug, thiserror::Error)]
 pub enum ToolchainError {
-    NoPython {
-        tried: String,
-        detail: String,
-    },
-    TooOld {
-        python: String,
-        version: String,
-    },
-    NoVenvModule {
-        python: String,
-        detail: String,
-    },
-    VenvFailed {
-        detail: String,
-    },
+    #[error(
+        "no Python interpreter found (tried `{tried}`: {detail}).\n\
+         Install Python {}.{} or newer (Debian/Ubuntu: `sudo apt install python3 python3-venv`), \
+         or name one with `--python /path/to/python3` or {PYTHON_ENV}=/path/to/python3.",
+        MIN_PYTHON.0, MIN_PYTHON.1
+    )]
+    NoPython { tried: String, detail: String },
+    #[error(
+        "`{python}` is Python {version}, but the course needs {}.{} or newer.\n\
+         Install a newer Python and pass it with `--python` (or {PYTHON_ENV}).",
+        MIN_PYTHON.0, MIN_PYTHON.1
+    )]
+    TooOld { python: String, version: String },
+    #[error(
+        "`{python}` cannot create virtual environments: {detail}\n\
+         Install the venv module (Debian/Ubuntu: `sudo apt install python3-venv`) or pick \
+         another interpreter with `--python`."
+    )]
+    NoVenvModule { python: String, detail: String },
+    #[error("creating .venv failed:\n{detail}")]
+    VenvFailed { detail: String },
+    #[error(
+        "installing the pinned Python tools ({requirements}) into .venv failed:\n{detail}\n\
+         Check the network connection to the package index (pip honours PIP_INDEX_URL), then \
+         run the command again; a half-built .venv is repaired automatically."
+    )]
     InstallFailed {
         requirements: String,
         detail: String,
     },
-    Io(String),
+    /// A program (the interpreter, pip) that could not be started at all.
+    #[error("cannot run {}: {error}", .program.display())]
+    Run {
+        program: PathBuf,
+        error: std::io::Error,
+    },
+    /// A file operation; fs-err's message names the operation and the path.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
-
-impl fmt::Display for ToolchainError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoPython { tried, detail } => write!(
-                f,
-                "no Python interpreter found (tried `{tried}`: {detail}).\n\
-                 Install Python {}.{} or newer (Debian/Ubuntu: `sudo apt install python3 python3-venv`), \
-                 or name one with `--python /path/to/python3` or {PYTHON_ENV}=/path/to/python3.",
-                MIN_PYTHON.0, MIN_PYTHON.1
-            ),
-            Self::TooOld { python, version } => write!(
-                f,
-                "`{python}` is Python {version}, but the course needs {}.{} or newer.\n\
-                 Install a newer Python and pass it with `--python` (or {PYTHON_ENV}).",
-                MIN_PYTHON.0, MIN_PYTHON.1
-            ),
-            Self::NoVenvModule { python, detail } => write!(
-                f,
-                "`{python}` cannot create virtual environments: {detail}\n\
-                 Install the venv module (Debian/Ubuntu: `sudo apt install python3-venv`) or pick \
-                 another interpreter with `--python`."
-            ),
-            Self::VenvFailed { detail } => write!(f, "creating .venv failed:\n{detail}"),
-            Self::InstallFailed {
-                requirements,
-                detail,
-            } => write!(
-                f,
-                "installing the pinned Python tools ({requirements}) into .venv failed:\n{detail}\n\
-                 Check the network connection to the package index (pip honours PIP_INDEX_URL), then \
-                 run the command again; a half-built .venv is repaired automatically."
-            ),
-            Self::Io(message) => write!(f, "{message}"),
-        }
-    }
-}
-
-impl std::error::Error for ToolchainError {}
 
 /// Which interpreter to build the venv from: `--python`, then `$COURSE_PYTHON`, then `python3`.
 pub fn requested_python(flag: Option<&Path>) -> Option<PathBuf> {
@@ -106,9 +87,7 @@ pub fn ensure(
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
         return Ok(toolchain);
     }
-    std::fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new("."))).map_err(|e| {
-        ToolchainError::Io(format!("cannot create {}: {e}", workspace.venv.display()))
-    })?;
+    fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new(".")))?;
     // Several graders may start at once (parallel tests, two terminals): one of them builds.
     let _lock = lock_venv(workspace)?;
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
@@ -125,7 +104,7 @@ fn ready(
 ) -> Result<Option<Toolchain>, ToolchainError> {
     let python = workspace.venv_python();
     let maturin = workspace.venv.join("bin").join("maturin");
-    let Ok(stamp) = std::fs::read_to_string(workspace.venv.join(STAMP_FILE)) else {
+    let Ok(stamp) = fs::read_to_string(workspace.venv.join(STAMP_FILE)) else {
         return Ok(None);
     };
     let Some((version, body)) = stamp.split_once('\n') else {
@@ -149,12 +128,7 @@ fn ready(
 }
 
 fn wanted_stamp_body(workspace: &Workspace) -> Result<String, ToolchainError> {
-    read(&workspace.requirements)
-}
-
-fn read(path: &Path) -> Result<String, ToolchainError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| ToolchainError::Io(format!("cannot read {}: {e}", path.display())))
+    Ok(fs::read_to_string(&workspace.requirements)?)
 }
 
 /// Install an extra requirements file (the lesson's) into a ready venv, once per version of it.
@@ -163,7 +137,7 @@ pub fn ensure_extra(
     toolchain: &Toolchain,
     requirements: &Path,
 ) -> Result<(), ToolchainError> {
-    let wanted = read(requirements)?;
+    let wanted = fs::read_to_string(requirements)?;
     let stamp = workspace.venv.join(format!(
         ".stamp-{}",
         workspace
@@ -171,11 +145,11 @@ pub fn ensure_extra(
             .to_string()
             .replace('/', "-")
     ));
-    if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
+    if fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
     }
     let lock = lock_venv(workspace)?;
-    if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
+    if fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
     }
     eprintln!(
@@ -190,18 +164,15 @@ pub fn ensure_extra(
     let result = pip_install(&toolchain.python, &[requirements.to_path_buf()]);
     spinner.finish_and_clear();
     result?;
-    std::fs::write(&stamp, wanted)
-        .map_err(|e| ToolchainError::Io(format!("cannot write {}: {e}", stamp.display())))?;
+    fs::write(&stamp, wanted)?;
     drop(lock);
     Ok(())
 }
 
 fn lock_venv(workspace: &Workspace) -> Result<File, ToolchainError> {
     let lock_path = workspace.venv.with_extension("lock");
-    let lock = File::create(&lock_path)
-        .map_err(|e| ToolchainError::Io(format!("cannot create {}: {e}", lock_path.display())))?;
-    lock.lock()
-        .map_err(|e| ToolchainError::Io(format!("cannot lock {}: {e}", lock_path.display())))?;
+    let lock = File::create(lock_path)?;
+    lock.lock()?;
     Ok(lock)
 }
 
@@ -218,9 +189,10 @@ fn pip_install(python: &Path, requirements: &[PathBuf]) -> Result<(), ToolchainE
     for path in requirements {
         install.arg("-r").arg(path);
     }
-    let installed = install
-        .output()
-        .map_err(|e| ToolchainError::Io(e.to_string()))?;
+    let installed = install.output().map_err(|error| ToolchainError::Run {
+        program: python.to_path_buf(),
+        error,
+    })?;
     if installed.status.success() {
         return Ok(());
     }
@@ -285,14 +257,17 @@ fn build_venv(
     let venv_check = Command::new(&base.program)
         .args(["-c", "import venv, ensurepip"])
         .output()
-        .map_err(|e| ToolchainError::Io(e.to_string()))?;
+        .map_err(|error| ToolchainError::Run {
+            program: base.program.clone(),
+            error,
+        })?;
     if !venv_check.status.success() {
         return Err(ToolchainError::NoVenvModule {
             python: base.program.display().to_string(),
             detail: tail(&venv_check.stderr, 3),
         });
     }
-    let current_version = std::fs::read_to_string(workspace.venv.join(STAMP_FILE))
+    let current_version = fs::read_to_string(workspace.venv.join(STAMP_FILE))
         .ok()
         .and_then(|stamp| stamp.lines().next().map(str::to_string));
     let reusable = workspace.venv_python().exists()
@@ -313,9 +288,7 @@ fn build_venv(
     if !reusable {
         if workspace.venv.exists() {
             spinner.set_message("removing the outdated .venv");
-            std::fs::remove_dir_all(&workspace.venv).map_err(|e| {
-                ToolchainError::Io(format!("cannot remove {}: {e}", workspace.venv.display()))
-            })?;
+            fs::remove_dir_all(&workspace.venv)?;
         }
         spinner.set_message(format!("creating .venv with {}", base.program.display()));
         let created = Command::new(&base.program)
@@ -343,8 +316,7 @@ fn build_venv(
     spinner.finish_and_clear();
     installed?;
     let stamp = format!("{}\n{wanted}", base.version);
-    std::fs::write(workspace.venv.join(STAMP_FILE), stamp)
-        .map_err(|e| ToolchainError::Io(format!("cannot write the venv stamp: {e}")))?;
+    fs::write(workspace.venv.join(STAMP_FILE), stamp)?;
     eprintln!("Python environment ready.");
     Ok(Toolchain {
         python: workspace.venv_python(),

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result};
+use fs_err as fs;
 use pulldown_cmark::{Event, Parser, Tag};
 
 /// The mdbook release the book is written and tested with.
@@ -151,8 +152,7 @@ pub fn check_links(book_dir: &Path) -> Result<Vec<BrokenLink>> {
     );
     let mut broken = Vec::new();
     for file in &files {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("could not read {}", file.display()))?;
+        let text = fs::read_to_string(file)?;
         broken.extend(check_file(file, &text));
     }
     broken.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -160,9 +160,7 @@ pub fn check_links(book_dir: &Path) -> Result<Vec<BrokenLink>> {
 }
 
 fn collect_markdown(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("could not list {}", dir.display()))?
-        .collect::<std::io::Result<_>>()?;
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
     entries.sort_by_key(|entry| entry.file_name());
     for entry in entries {
         let path = entry.path();
@@ -263,7 +261,7 @@ fn check_include(dir: &Path, argument: &str) -> Option<String> {
     let path = parts.next().unwrap_or_default();
     let selector = parts.next();
     let resolved = dir.join(path);
-    let Ok(source) = std::fs::read_to_string(&resolved) else {
+    let Ok(source) = fs::read_to_string(&resolved) else {
         return Some(format!(
             "{} does not exist or is not text",
             resolved.display()

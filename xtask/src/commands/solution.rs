@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anstyle::AnsiColor;
+use fs_err as fs;
 use grader::catalog::Exercise;
 use grader::progress::ProgressFile;
 use grader::render::{WIDTH, cut, paint, wrap};
@@ -57,24 +58,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let yours_path = exercise.dir.join("src").join("lib.rs");
     let reference_path = exercise.solution_dir.join("src").join("lib.rs");
-    let reference = match std::fs::read_to_string(&reference_path) {
+    // fs-err's messages name the file.
+    let reference = match fs::read_to_string(&reference_path) {
         Ok(text) => text,
         Err(error) => {
-            output::error(&format!(
-                "cannot read the reference {}: {error}",
-                workspace.display(&reference_path)
-            ));
+            output::error(&format!("cannot read the reference: {error}"));
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
-    let yours = match std::fs::read_to_string(&yours_path) {
+    let yours = match fs::read_to_string(&yours_path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => {
-            output::error(&format!(
-                "cannot read {}: {error}",
-                workspace.display(&yours_path)
-            ));
+            output::error(&error.to_string());
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
@@ -161,7 +157,7 @@ fn unified_diff(yours: &str, reference: &str, yours_label: &str, reference_label
 /// The lines of the README's "What the reference does differently" section, without the
 /// heading and the blank lines around it.
 fn readme_section(exercise: &Exercise) -> Option<Vec<String>> {
-    let readme = std::fs::read_to_string(exercise.dir.join("README.md")).ok()?;
+    let readme = fs::read_to_string(exercise.dir.join("README.md")).ok()?;
     section(&readme)
 }
 
