@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use cargo_metadata::Message;
 use fs_err as fs;
 use fs_err::File;
 use serde::Serialize;
@@ -72,6 +73,8 @@ pub enum BuildError {
     },
     #[error("cannot run cargo: {error}")]
     RunCargo { error: std::io::Error },
+    #[error("cannot read cargo's messages: {error}")]
+    CargoMessages { error: std::io::Error },
     #[error("cargo reported no cdylib for the crate")]
     NoCdylib,
     #[error("maturin reported success but left no wheel in {}", .dir.display())]
@@ -128,55 +131,121 @@ pub fn build(
         Shared::No,
     )?;
     let stamp = MaturinStamp::of(workspace, crate_dir);
-    let output = match stamp.installed_library(&out_dir) {
-        Some(library) => rebuild_library(workspace, toolchain, &manifest, &library)?,
-        None => {
-            let output = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
-            if output.status.success() {
-                if module_dir.exists() {
-                    fs::remove_dir_all(&module_dir)?;
-                }
-                let wheel = find_wheel(&out_dir.join("wheel"))?;
-                let library = extract_extension(&wheel, &module_dir, &exercise.module)?;
-                stamp.write(&out_dir, &library)?;
-            }
-            output
-        }
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    // cargo's JSON messages (stdout of the direct rebuild) are for us, not for the learner.
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let human: Vec<&str> = stdout
-        .lines()
-        .filter(|line| !line.starts_with("{\"reason\""))
-        .collect();
-    let log = format!(
-        "{}\n{}",
-        human.join("\n"),
-        String::from_utf8_lossy(&output.stderr)
-    )
-    .trim()
-    .to_string();
-    if !output.status.success() {
-        let mut errors = compiler_errors(&log);
+    // cargo compiles, with JSON messages so that errors keep their place; maturin only packages
+    // the library, and only when the package's layout may have changed since it last did.
+    let compiled = Compiled::run(cargo_rustc(workspace, toolchain, &manifest))?;
+    if !compiled.success {
+        let log = compiled.log();
+        let mut errors = compiler_errors(&compiled.messages);
         if errors.is_empty() {
             errors.push(maturin_failure(&log));
         }
         return Ok(BuildOutcome::Failed {
             errors,
             log,
-            seconds,
+            seconds: started.elapsed().as_secs_f64(),
         });
     }
+    let log = match stamp.installed_library(&out_dir) {
+        Some(installed) => {
+            install(&compiled.cdylib()?, &installed)?;
+            compiled.log()
+        }
+        None => {
+            let packaged = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
+            // maturin's own cargo run finds everything fresh and replays the compiler's warnings,
+            // so only cargo's progress lines come from our run.
+            let log = format!(
+                "{}\n{}{}",
+                compiled.stderr.trim_end(),
+                String::from_utf8_lossy(&packaged.stdout),
+                String::from_utf8_lossy(&packaged.stderr)
+            )
+            .trim()
+            .to_string();
+            if !packaged.status.success() {
+                return Ok(BuildOutcome::Failed {
+                    errors: vec![maturin_failure(&log)],
+                    log,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+            if module_dir.exists() {
+                fs::remove_dir_all(&module_dir)?;
+            }
+            let wheel = find_wheel(&out_dir.join("wheel"))?;
+            let library = extract_extension(&wheel, &module_dir, &exercise.module)?;
+            stamp.write(&out_dir, &library)?;
+            log
+        }
+    };
     Ok(BuildOutcome::Built {
         module_dir,
         log,
-        seconds,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 
+/// What one `cargo rustc` run said: its JSON messages (stdout) and its own lines (stderr:
+/// `Compiling …`, `could not compile …`).
+struct Compiled {
+    success: bool,
+    messages: Vec<Message>,
+    stderr: String,
+}
+
+impl Compiled {
+    fn run(mut command: Command) -> Result<Self, BuildError> {
+        let output = command
+            .output()
+            .map_err(|error| BuildError::RunCargo { error })?;
+        let messages = Message::parse_stream(output.stdout.as_slice())
+            .collect::<Result<_, _>>()
+            .map_err(|error| BuildError::CargoMessages { error })?;
+        Ok(Self {
+            success: output.status.success(),
+            messages,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+
+    /// The build output a learner reads with `--verbose`: cargo's lines, then the compiler's
+    /// messages as rustc rendered them.
+    fn log(&self) -> String {
+        let rendered: String = self
+            .messages
+            .iter()
+            .filter_map(|message| match message {
+                Message::CompilerMessage(message) => message.message.rendered.clone(),
+                Message::TextLine(line) => Some(format!("{line}\n")),
+                _ => None,
+            })
+            .collect();
+        format!("{}\n{rendered}", self.stderr.trim_end())
+            .trim()
+            .to_string()
+    }
+
+    /// The library cargo built: the last cdylib artifact (the crate comes after its dependencies).
+    fn cdylib(&self) -> Result<PathBuf, BuildError> {
+        self.messages
+            .iter()
+            .filter_map(|message| match message {
+                Message::CompilerArtifact(artifact) if artifact.target.is_cdylib() => {
+                    artifact.filenames.first()
+                }
+                _ => None,
+            })
+            .next_back()
+            .map(|library| library.clone().into_std_path_buf())
+            .ok_or(BuildError::NoCdylib)
+    }
+}
+
 /// The same `cargo rustc` maturin runs (see `maturin build` with RUST_LOG=maturin=debug), so the
-/// artifact, and every fingerprint in target/, is identical to maturin's.
+/// artifact, and every fingerprint in target/, is identical to maturin's. Only the message format
+/// differs (maturin 1.16 fixes `json-render-diagnostics` and keeps the JSON to itself): plain
+/// `json` gives every diagnostic with its spans and its rendered text.
 fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) -> Command {
     let mut command = Command::new("cargo");
     command
@@ -185,7 +254,7 @@ fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) ->
             "--profile",
             "release",
             "--message-format",
-            "json-render-diagnostics",
+            "json",
             "--manifest-path",
         ])
         .arg(manifest)
@@ -262,43 +331,15 @@ fn maturin_build(
     })
 }
 
-/// Rebuild only the library and put it where maturin's wheel put it. maturin's own work beyond
+/// Put the library cargo built where maturin's wheel put it. maturin's own work beyond
 /// `cargo rustc` (finding the interpreter, `cargo metadata`, packing and unpacking the wheel)
 /// costs ~0.4 s a build and only matters when the package's layout can have changed.
-fn rebuild_library(
-    workspace: &Workspace,
-    toolchain: &Toolchain,
-    manifest: &Path,
-    installed: &Path,
-) -> Result<std::process::Output, BuildError> {
-    let output = cargo_rustc(workspace, toolchain, manifest)
-        .output()
-        .map_err(|error| BuildError::RunCargo { error })?;
-    if !output.status.success() {
-        return Ok(output);
-    }
-    let built = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["reason"] == "compiler-artifact")
-        .filter(|message| {
-            message["target"]["kind"]
-                .as_array()
-                .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
-        })
-        .filter_map(|message| {
-            message["filenames"]
-                .as_array()?
-                .iter()
-                .find_map(|f| f.as_str().map(PathBuf::from))
-        })
-        .next_back()
-        .ok_or(BuildError::NoCdylib)?;
+fn install(built: &Path, installed: &Path) -> Result<(), BuildError> {
     // Replace, never overwrite in place: a running interpreter may have the old file mapped.
     let temporary = installed.with_extension("so.new");
-    fs::copy(&built, &temporary)?;
+    fs::copy(built, &temporary)?;
     fs::rename(&temporary, installed)?;
-    Ok(output)
+    Ok(())
 }
 
 /// Records what the last maturin build of a variant saw, so that later builds can skip maturin
