@@ -9,6 +9,7 @@ use std::process::{Command, ExitCode};
 use fs_err as fs;
 use grader::catalog::Exercise;
 use grader::progress::ProgressFile;
+use walkdir::WalkDir;
 
 use crate::output;
 
@@ -139,28 +140,23 @@ fn new_backup_root(backups: &Path) -> anyhow::Result<PathBuf> {
 
 fn read_tree(dir: &Path) -> anyhow::Result<Tree> {
     let mut tree = Tree::new();
-    if dir.is_dir() {
-        collect(dir, dir, &mut tree)?;
+    if !dir.is_dir() {
+        return Ok(tree);
+    }
+    // Symbolic links are followed: a linked file is backed up with its contents.
+    for entry in WalkDir::new(dir).follow_links(true) {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let bytes = fs::read(entry.path())?;
+        let executable = entry.metadata()?.permissions().mode() & 0o111 != 0;
+        tree.insert(
+            entry.path().strip_prefix(dir)?.to_path_buf(),
+            File { bytes, executable },
+        );
     }
     Ok(tree)
-}
-
-fn collect(base: &Path, dir: &Path, tree: &mut Tree) -> anyhow::Result<()> {
-    for entry in fs::read_dir(dir)? {
-        let path = entry?.path();
-        let metadata = fs::metadata(&path)?;
-        if metadata.is_dir() {
-            collect(base, &path, tree)?;
-        } else {
-            let bytes = fs::read(&path)?;
-            let executable = metadata.permissions().mode() & 0o111 != 0;
-            tree.insert(
-                path.strip_prefix(base)?.to_path_buf(),
-                File { bytes, executable },
-            );
-        }
-    }
-    Ok(())
 }
 
 fn write_tree(dir: &Path, tree: &Tree) -> anyhow::Result<()> {
