@@ -1,6 +1,7 @@
 //! `cargo xtask solution EXERCISE`: once an exercise has passed, the learner's `src/lib.rs`
 //! against the reference as a unified diff, and what the README says the reference does
 //! differently.
+use std::ops::Range;
 use std::process::ExitCode;
 
 use anstyle::AnsiColor;
@@ -9,12 +10,13 @@ use grader::catalog::Exercise;
 use grader::progress::ProgressFile;
 use grader::render::{WIDTH, cut, paint, wrap};
 use grader::workspace::Workspace;
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use similar::{ChangeTag, TextDiff};
 
 use crate::output;
 
-/// The README section printed after the diff.
-const SECTION: &str = "## What the reference does differently";
+/// The title of the README section (a `##` heading) printed after the diff.
+const SECTION: &str = "What the reference does differently";
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -83,7 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(lines) = readme_section(exercise) {
         let bold = anstyle::Style::new().bold();
         anstream::println!(
-            "\n{bold}What the reference does differently{bold:#} ({}/README.md):",
+            "\n{bold}{SECTION}{bold:#} ({}/README.md):",
             workspace.display(&exercise.dir)
         );
         for line in lines {
@@ -162,12 +164,17 @@ fn readme_section(exercise: &Exercise) -> Option<Vec<String>> {
 }
 
 fn section(markdown: &str) -> Option<Vec<String>> {
-    let mut lines = markdown
+    let headings = headings(markdown);
+    let at = headings.iter().position(|heading| {
+        heading.level == HeadingLevel::H2 && heading.title.trim().eq_ignore_ascii_case(SECTION)
+    })?;
+    // The section runs to the next heading of its rank or above; `###` subsections belong to it.
+    let end = headings[at + 1..]
+        .iter()
+        .find(|heading| heading.level <= HeadingLevel::H2)
+        .map_or(markdown.len(), |heading| heading.span.start);
+    let mut body: Vec<String> = markdown[headings[at].span.end..end]
         .lines()
-        .skip_while(|line| !line.trim_end().eq_ignore_ascii_case(SECTION));
-    lines.next()?;
-    let mut body: Vec<String> = lines
-        .take_while(|line| !(line.starts_with("# ") || line.starts_with("## ")))
         .map(str::to_string)
         .collect();
     while body.last().is_some_and(|line| line.trim().is_empty()) {
@@ -175,6 +182,38 @@ fn section(markdown: &str) -> Option<Vec<String>> {
     }
     let first = body.iter().position(|line| !line.trim().is_empty())?;
     Some(body.split_off(first))
+}
+
+/// A Markdown heading: its rank, its text, and where it stands in the source.
+struct Heading {
+    level: HeadingLevel,
+    title: String,
+    span: Range<usize>,
+}
+
+/// Every heading of a Markdown text, in order (not `#` lines inside code blocks).
+fn headings(markdown: &str) -> Vec<Heading> {
+    let mut headings = Vec::new();
+    let mut current: Option<Heading> = None;
+    for (event, span) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                current = Some(Heading {
+                    level,
+                    title: String::new(),
+                    span,
+                });
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(heading) = current.as_mut() {
+                    heading.title.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            _ => {}
+        }
+    }
+    headings
 }
 
 /// A README line within the output width, continuation lines indented like the line's text.
@@ -208,6 +247,20 @@ mod tests {
         assert_eq!(section(readme).unwrap(), ["- uses a Vec", "- no clone"]);
         assert_eq!(section("# Task\n## Other\n"), None);
         assert_eq!(section("## What the reference does differently\n\n"), None);
+    }
+
+    #[test]
+    fn subsections_and_code_blocks_stay_in_the_section() {
+        let readme = "## What the Reference Does Differently\n\n### Memory\n\n```sh\n## not a heading\n```\n\n# Next\n";
+        assert_eq!(
+            section(readme).unwrap(),
+            ["### Memory", "", "```sh", "## not a heading", "```"]
+        );
+        // Only a level-2 heading of that title opens the section.
+        assert_eq!(
+            section("### What the reference does differently\n\ntext\n"),
+            None
+        );
     }
 
     #[test]
