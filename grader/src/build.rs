@@ -112,10 +112,7 @@ pub fn build(
     let manifest = crate_dir.join("Cargo.toml");
     if !manifest.is_file() {
         return Err(BuildError::MissingManifest {
-            manifest: manifest
-                .strip_prefix(&workspace.root)
-                .unwrap_or(&manifest)
-                .to_path_buf(),
+            manifest: workspace.shown(&manifest),
         });
     }
     let out_dir = workspace

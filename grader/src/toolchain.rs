@@ -3,13 +3,15 @@
 //! The first command creates `.venv` with the chosen interpreter and installs the pinned
 //! requirements; later commands only compare a stamp file, so a warm check costs no Python start.
 //! A venv whose interpreter vanished, whose Python changed, or whose pins are outdated is rebuilt.
+//!
+//! Nothing here prints: the slow steps are reported as [`SetupStep`]s to the caller's `on_step`,
+//! and the caller decides how to show them.
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use fs_err as fs;
 use fs_err::File;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::workspace::Workspace;
 
@@ -72,16 +74,115 @@ pub enum ToolchainError {
     Io(#[from] std::io::Error),
 }
 
+/// What [`ensure_with`] and [`ensure_extra_with`] are doing, reported as they go. Its `Display`
+/// is the text the course shows for it. A *stage* ([`SetupStep::is_progress`] false) is a line of
+/// its own; a *progress* step says what runs within the stage (a spinner's message), until the
+/// next step or the end of the call. Paths are as a learner reads them: relative to the course
+/// root when inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupStep {
+    /// Stage: `.venv` is made anew (first run, another Python, or its interpreter vanished).
+    SettingUp {
+        venv: PathBuf,
+        python_version: String,
+    },
+    /// Stage: `.venv` stays, the pinned tools in it change.
+    Updating { venv: PathBuf },
+    /// Progress: the outdated `.venv` is deleted before it is made anew.
+    RemovingOutdated { venv: PathBuf },
+    /// Progress: `python -m venv` with the chosen interpreter.
+    Creating { python: PathBuf },
+    /// Progress: pip installs the course's pinned tools.
+    Installing { requirements: PathBuf },
+    /// Stage: `.venv` is ready (the end of setting up or updating).
+    Ready,
+    /// Stage: an extra requirements file (the lesson's) goes into the ready `.venv`, once per
+    /// version of the file.
+    InstallingExtra { requirements: PathBuf },
+    /// Progress: pip installs that extra file.
+    InstallingExtraPackages { requirements: PathBuf },
+}
+
+impl SetupStep {
+    /// True for what happens within a stage (a spinner's message), false for a stage's own line.
+    pub fn is_progress(&self) -> bool {
+        matches!(
+            self,
+            Self::RemovingOutdated { .. }
+                | Self::Creating { .. }
+                | Self::Installing { .. }
+                | Self::InstallingExtraPackages { .. }
+        )
+    }
+}
+
+impl fmt::Display for SetupStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SettingUp {
+                venv,
+                python_version,
+            } => write!(
+                f,
+                "Setting up the course's Python environment in {} (Python {python_version}; first run only, ~20 s)…",
+                venv.display()
+            ),
+            Self::Updating { venv } => {
+                write!(f, "Updating the pinned Python tools in {}…", venv.display())
+            }
+            Self::RemovingOutdated { .. } => f.write_str("removing the outdated .venv"),
+            Self::Creating { python } => write!(f, "creating .venv with {}", python.display()),
+            Self::Installing { requirements } => {
+                write!(f, "installing pinned tools from {}", requirements.display())
+            }
+            Self::Ready => f.write_str("Python environment ready."),
+            Self::InstallingExtra { requirements } => write!(
+                f,
+                "Installing the pinned packages of {} into .venv (once)…",
+                requirements.display()
+            ),
+            Self::InstallingExtraPackages { requirements } => {
+                write!(f, "pip install -r {}", requirements.display())
+            }
+        }
+    }
+}
+
+/// Prints each step to stderr: a stage as its own line, progress indented below it.
+///
+/// Temporary: it serves [`ensure`] and [`ensure_extra`], which keep their old signatures until
+/// their callers pass their own `on_step` (the library itself should never print).
+fn print_step(step: SetupStep) {
+    if step.is_progress() {
+        eprintln!("  {step}");
+    } else {
+        eprintln!("{step}");
+    }
+}
+
 /// Which interpreter to build the venv from: `--python`, then `$COURSE_PYTHON`, then `python3`.
 pub fn requested_python(flag: Option<&Path>) -> Option<PathBuf> {
     flag.map(Path::to_path_buf)
         .or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from))
 }
 
-/// Return a ready toolchain, creating or repairing `.venv` first when needed.
+/// [`ensure_with`], printing its steps to stderr.
+///
+/// Temporary: kept so that callers written before [`SetupStep`] compile unchanged; new callers
+/// use [`ensure_with`] and show the steps themselves.
 pub fn ensure(
     workspace: &Workspace,
     requested: Option<&Path>,
+) -> Result<Toolchain, ToolchainError> {
+    ensure_with(workspace, requested, &mut print_step)
+}
+
+/// Return a ready toolchain, creating or repairing `.venv` first when needed; `on_step` hears of
+/// each slow step (none when `.venv` is already current).
+pub fn ensure_with(
+    workspace: &Workspace,
+    requested: Option<&Path>,
+    on_step: &mut dyn FnMut(SetupStep),
 ) -> Result<Toolchain, ToolchainError> {
     let wanted = wanted_stamp_body(workspace)?;
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
@@ -93,7 +194,7 @@ pub fn ensure(
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
         return Ok(toolchain);
     }
-    build_venv(workspace, &wanted, requested)
+    build_venv(workspace, &wanted, requested, on_step)
 }
 
 /// The toolchain if `.venv` is complete and current, without starting Python.
@@ -131,11 +232,24 @@ fn wanted_stamp_body(workspace: &Workspace) -> Result<String, ToolchainError> {
     Ok(fs::read_to_string(&workspace.requirements)?)
 }
 
-/// Install an extra requirements file (the lesson's) into a ready venv, once per version of it.
+/// [`ensure_extra_with`], printing its steps to stderr.
+///
+/// Temporary, like [`ensure`]: new callers use [`ensure_extra_with`].
 pub fn ensure_extra(
     workspace: &Workspace,
     toolchain: &Toolchain,
     requirements: &Path,
+) -> Result<(), ToolchainError> {
+    ensure_extra_with(workspace, toolchain, requirements, &mut print_step)
+}
+
+/// Install an extra requirements file (the lesson's) into a ready venv, once per version of it;
+/// `on_step` hears of it when pip has to run.
+pub fn ensure_extra_with(
+    workspace: &Workspace,
+    toolchain: &Toolchain,
+    requirements: &Path,
+    on_step: &mut dyn FnMut(SetupStep),
 ) -> Result<(), ToolchainError> {
     let wanted = fs::read_to_string(requirements)?;
     let stamp = workspace.venv.join(format!(
@@ -152,18 +266,14 @@ pub fn ensure_extra(
     if fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
     }
-    eprintln!(
-        "Installing the pinned packages of {} into .venv (once)…",
-        workspace.display(requirements)
-    );
-    let spinner = spinner();
-    spinner.set_message(format!(
-        "pip install -r {}",
-        workspace.display(requirements)
-    ));
-    let result = pip_install(&toolchain.python, &[requirements.to_path_buf()]);
-    spinner.finish_and_clear();
-    result?;
+    let shown = workspace.shown(requirements);
+    on_step(SetupStep::InstallingExtra {
+        requirements: shown.clone(),
+    });
+    on_step(SetupStep::InstallingExtraPackages {
+        requirements: shown,
+    });
+    pip_install(&toolchain.python, &[requirements.to_path_buf()])?;
     fs::write(&stamp, wanted)?;
     drop(lock);
     Ok(())
@@ -252,6 +362,7 @@ fn build_venv(
     workspace: &Workspace,
     wanted: &str,
     requested: Option<&Path>,
+    on_step: &mut dyn FnMut(SetupStep),
 ) -> Result<Toolchain, ToolchainError> {
     let base = probe(requested.unwrap_or(Path::new("python3")))?;
     let venv_check = Command::new(&base.program)
@@ -272,25 +383,21 @@ fn build_venv(
         .and_then(|stamp| stamp.lines().next().map(str::to_string));
     let reusable = workspace.venv_python().exists()
         && current_version.as_deref() == Some(base.version.as_str());
+    let venv = workspace.shown(&workspace.venv);
     if reusable {
-        eprintln!(
-            "Updating the pinned Python tools in {}…",
-            workspace.display(&workspace.venv)
-        );
+        on_step(SetupStep::Updating { venv });
     } else {
-        eprintln!(
-            "Setting up the course's Python environment in {} (Python {}; first run only, ~20 s)…",
-            workspace.display(&workspace.venv),
-            base.version
-        );
-    }
-    let spinner = spinner();
-    if !reusable {
+        on_step(SetupStep::SettingUp {
+            venv: venv.clone(),
+            python_version: base.version.clone(),
+        });
         if workspace.venv.exists() {
-            spinner.set_message("removing the outdated .venv");
+            on_step(SetupStep::RemovingOutdated { venv });
             fs::remove_dir_all(&workspace.venv)?;
         }
-        spinner.set_message(format!("creating .venv with {}", base.program.display()));
+        on_step(SetupStep::Creating {
+            python: base.program.clone(),
+        });
         let created = Command::new(&base.program)
             .args(["-m", "venv"])
             .arg(&workspace.venv)
@@ -299,39 +406,26 @@ fn build_venv(
                 detail: e.to_string(),
             })?;
         if !created.status.success() {
-            spinner.finish_and_clear();
             return Err(ToolchainError::VenvFailed {
                 detail: tail(&created.stderr, 10),
             });
         }
     }
-    spinner.set_message(format!(
-        "installing pinned tools from {}",
-        workspace.display(&workspace.requirements)
-    ));
-    let installed = pip_install(
+    on_step(SetupStep::Installing {
+        requirements: workspace.shown(&workspace.requirements),
+    });
+    pip_install(
         &workspace.venv_python(),
         std::slice::from_ref(&workspace.requirements),
-    );
-    spinner.finish_and_clear();
-    installed?;
+    )?;
     let stamp = format!("{}\n{wanted}", base.version);
     fs::write(workspace.venv.join(STAMP_FILE), stamp)?;
-    eprintln!("Python environment ready.");
+    on_step(SetupStep::Ready);
     Ok(Toolchain {
         python: workspace.venv_python(),
         maturin: workspace.venv.join("bin").join("maturin"),
         python_version: base.version,
     })
-}
-
-fn spinner() -> ProgressBar {
-    let spinner = ProgressBar::new_spinner();
-    spinner.set_style(
-        ProgressStyle::with_template("  {spinner} {msg} ({elapsed})").expect("valid template"),
-    );
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    spinner
 }
 
 /// The last `lines` lines of a process's output, for error messages.
@@ -414,6 +508,70 @@ mod tests {
             ready(&workspace, &wanted, None).unwrap().is_none(),
             "interpreter gone"
         );
+    }
+
+    #[test]
+    fn a_current_venv_reports_no_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = fake_workspace(dir.path());
+        std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==1.0\n").unwrap();
+        let mut steps = Vec::new();
+        ensure_with(&workspace, None, &mut |step| steps.push(step)).unwrap();
+        assert_eq!(steps, []);
+    }
+
+    #[test]
+    fn an_extra_requirements_file_is_installed_once_and_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = fake_workspace(dir.path());
+        // A `python` whose `-m pip install` succeeds without doing anything.
+        let python = workspace.venv.join("bin/python");
+        std::fs::write(&python, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let toolchain = Toolchain {
+            python,
+            maturin: workspace.venv.join("bin/maturin"),
+            python_version: "3.11.7".into(),
+        };
+        let extra = dir.path().join("lesson-requirements.txt");
+        std::fs::write(&extra, "cython==3.0\n").unwrap();
+        let mut steps = Vec::new();
+        ensure_extra_with(&workspace, &toolchain, &extra, &mut |step| steps.push(step)).unwrap();
+        let shown = workspace.shown(&extra);
+        assert_eq!(
+            steps,
+            [
+                SetupStep::InstallingExtra {
+                    requirements: shown.clone()
+                },
+                SetupStep::InstallingExtraPackages {
+                    requirements: shown
+                },
+            ]
+        );
+        steps.clear();
+        ensure_extra_with(&workspace, &toolchain, &extra, &mut |step| steps.push(step)).unwrap();
+        assert_eq!(steps, [], "the stamp says it is installed");
+    }
+
+    #[test]
+    fn steps_read_as_the_course_words_them() {
+        let setting_up = SetupStep::SettingUp {
+            venv: ".venv".into(),
+            python_version: "3.11.7".into(),
+        };
+        assert_eq!(
+            setting_up.to_string(),
+            "Setting up the course's Python environment in .venv (Python 3.11.7; first run only, ~20 s)…"
+        );
+        assert!(!setting_up.is_progress());
+        let creating = SetupStep::Creating {
+            python: "python3".into(),
+        };
+        assert_eq!(creating.to_string(), "creating .venv with python3");
+        assert!(creating.is_progress());
+        assert_eq!(SetupStep::Ready.to_string(), "Python environment ready.");
     }
 
     #[test]

@@ -82,6 +82,11 @@ impl Workspace {
     pub fn display<'a>(&self, path: &'a Path) -> std::path::Display<'a> {
         path.strip_prefix(&self.root).unwrap_or(path).display()
     }
+
+    /// A path as messages show it (relative to the course root when inside it), to keep.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
+    }
 }
 
 fn absolute(base: &Path, path: PathBuf) -> PathBuf {
