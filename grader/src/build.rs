@@ -2,12 +2,13 @@
 //! folder of its own, one per variant, so the learner's and the reference module can coexist.
 mod diagnostics;
 
-use std::fmt;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use cargo_metadata::Message;
+use fs_err as fs;
+use fs_err::File;
 use serde::Serialize;
 
 use diagnostics::maturin_failure;
@@ -58,16 +59,45 @@ pub enum BuildOutcome {
     },
 }
 
-#[derive(Debug)]
-pub struct BuildError(pub String);
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why the grader itself could not build a crate (a crate that does not compile is no error).
+/// Each cause is part of the message, so `to_string()` alone tells the whole story.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The crate folder has no `Cargo.toml` (`manifest` is relative to the course root).
+    #[error("{} is missing", .manifest.display())]
+    MissingManifest { manifest: PathBuf },
+    #[error("cannot run maturin ({}): {error}", .maturin.display())]
+    RunMaturin {
+        maturin: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot run cargo: {error}")]
+    RunCargo { error: std::io::Error },
+    #[error("cannot read cargo's messages: {error}")]
+    CargoMessages { error: std::io::Error },
+    #[error("cargo reported no cdylib for the crate")]
+    NoCdylib,
+    #[error("maturin reported success but left no wheel in {}", .dir.display())]
+    NoWheel { dir: PathBuf },
+    #[error("{} is not a valid wheel: {error}", .wheel.display())]
+    InvalidWheel {
+        wheel: PathBuf,
+        error: zip::result::ZipError,
+    },
+    #[error("reading the wheel {}: {error}", .wheel.display())]
+    ReadWheel {
+        wheel: PathBuf,
+        error: zip::result::ZipError,
+    },
+    #[error(
+        "the wheel {} holds no extension module named `{module}`: check `module-name` in pyproject.toml",
+        .wheel.display()
+    )]
+    NoExtensionModule { wheel: PathBuf, module: String },
+    /// A file operation; fs-err's message names the operation and the path.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
-
-impl std::error::Error for BuildError {}
 
 /// Build `variant` of `exercise`. A crate that does not compile is a [`BuildOutcome::Failed`];
 /// an `Err` means the grader itself could not run the build.
@@ -81,10 +111,9 @@ pub fn build(
     let crate_dir = variant.crate_dir(exercise);
     let manifest = crate_dir.join("Cargo.toml");
     if !manifest.is_file() {
-        return Err(BuildError(format!(
-            "{} is missing",
-            workspace.display(&manifest)
-        )));
+        return Err(BuildError::MissingManifest {
+            manifest: workspace.shown(&manifest),
+        });
     }
     let out_dir = workspace
         .grader_dir()
@@ -99,56 +128,121 @@ pub fn build(
         Shared::No,
     )?;
     let stamp = MaturinStamp::of(workspace, crate_dir);
-    let output = match stamp.installed_library(&out_dir) {
-        Some(library) => rebuild_library(workspace, toolchain, &manifest, &library)?,
-        None => {
-            let output = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
-            if output.status.success() {
-                if module_dir.exists() {
-                    std::fs::remove_dir_all(&module_dir)
-                        .map_err(|e| io_error("clear", &module_dir, e))?;
-                }
-                let wheel = find_wheel(&out_dir.join("wheel"))?;
-                let library = extract_extension(&wheel, &module_dir, &exercise.module)?;
-                stamp.write(&out_dir, &library)?;
-            }
-            output
-        }
-    };
-    let seconds = started.elapsed().as_secs_f64();
-    // cargo's JSON messages (stdout of the direct rebuild) are for us, not for the learner.
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let human: Vec<&str> = stdout
-        .lines()
-        .filter(|line| !line.starts_with("{\"reason\""))
-        .collect();
-    let log = format!(
-        "{}\n{}",
-        human.join("\n"),
-        String::from_utf8_lossy(&output.stderr)
-    )
-    .trim()
-    .to_string();
-    if !output.status.success() {
-        let mut errors = compiler_errors(&log);
+    // cargo compiles, with JSON messages so that errors keep their place; maturin only packages
+    // the library, and only when the package's layout may have changed since it last did.
+    let compiled = Compiled::run(cargo_rustc(workspace, toolchain, &manifest))?;
+    if !compiled.success {
+        let log = compiled.log();
+        let mut errors = compiler_errors(&compiled.messages);
         if errors.is_empty() {
             errors.push(maturin_failure(&log));
         }
         return Ok(BuildOutcome::Failed {
             errors,
             log,
-            seconds,
+            seconds: started.elapsed().as_secs_f64(),
         });
     }
+    let log = match stamp.installed_library(&out_dir) {
+        Some(installed) => {
+            install(&compiled.cdylib()?, &installed)?;
+            compiled.log()
+        }
+        None => {
+            let packaged = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
+            // maturin's own cargo run finds everything fresh and replays the compiler's warnings,
+            // so only cargo's progress lines come from our run.
+            let log = format!(
+                "{}\n{}{}",
+                compiled.stderr.trim_end(),
+                String::from_utf8_lossy(&packaged.stdout),
+                String::from_utf8_lossy(&packaged.stderr)
+            )
+            .trim()
+            .to_string();
+            if !packaged.status.success() {
+                return Ok(BuildOutcome::Failed {
+                    errors: vec![maturin_failure(&log)],
+                    log,
+                    seconds: started.elapsed().as_secs_f64(),
+                });
+            }
+            if module_dir.exists() {
+                fs::remove_dir_all(&module_dir)?;
+            }
+            let wheel = find_wheel(&out_dir.join("wheel"))?;
+            let library = extract_extension(&wheel, &module_dir, &exercise.module)?;
+            stamp.write(&out_dir, &library)?;
+            log
+        }
+    };
     Ok(BuildOutcome::Built {
         module_dir,
         log,
-        seconds,
+        seconds: started.elapsed().as_secs_f64(),
     })
 }
 
+/// What one `cargo rustc` run said: its JSON messages (stdout) and its own lines (stderr:
+/// `Compiling …`, `could not compile …`).
+struct Compiled {
+    success: bool,
+    messages: Vec<Message>,
+    stderr: String,
+}
+
+impl Compiled {
+    fn run(mut command: Command) -> Result<Self, BuildError> {
+        let output = command
+            .output()
+            .map_err(|error| BuildError::RunCargo { error })?;
+        let messages = Message::parse_stream(output.stdout.as_slice())
+            .collect::<Result<_, _>>()
+            .map_err(|error| BuildError::CargoMessages { error })?;
+        Ok(Self {
+            success: output.status.success(),
+            messages,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+
+    /// The build output a learner reads with `--verbose`: cargo's lines, then the compiler's
+    /// messages as rustc rendered them.
+    fn log(&self) -> String {
+        let rendered: String = self
+            .messages
+            .iter()
+            .filter_map(|message| match message {
+                Message::CompilerMessage(message) => message.message.rendered.clone(),
+                Message::TextLine(line) => Some(format!("{line}\n")),
+                _ => None,
+            })
+            .collect();
+        format!("{}\n{rendered}", self.stderr.trim_end())
+            .trim()
+            .to_string()
+    }
+
+    /// The library cargo built: the last cdylib artifact (the crate comes after its dependencies).
+    fn cdylib(&self) -> Result<PathBuf, BuildError> {
+        self.messages
+            .iter()
+            .filter_map(|message| match message {
+                Message::CompilerArtifact(artifact) if artifact.target.is_cdylib() => {
+                    artifact.filenames.first()
+                }
+                _ => None,
+            })
+            .next_back()
+            .map(|library| library.clone().into_std_path_buf())
+            .ok_or(BuildError::NoCdylib)
+    }
+}
+
 /// The same `cargo rustc` maturin runs (see `maturin build` with RUST_LOG=maturin=debug), so the
-/// artifact, and every fingerprint in target/, is identical to maturin's.
+/// artifact, and every fingerprint in target/, is identical to maturin's. Only the message format
+/// differs (maturin 1.16 fixes `json-render-diagnostics` and keeps the JSON to itself): plain
+/// `json` gives every diagnostic with its spans and its rendered text.
 fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) -> Command {
     let mut command = Command::new("cargo");
     command
@@ -157,7 +251,7 @@ fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) ->
             "--profile",
             "release",
             "--message-format",
-            "json-render-diagnostics",
+            "json",
             "--manifest-path",
         ])
         .arg(manifest)
@@ -205,9 +299,9 @@ fn maturin_build(
     wheel_dir: &Path,
 ) -> Result<std::process::Output, BuildError> {
     if wheel_dir.exists() {
-        std::fs::remove_dir_all(wheel_dir).map_err(|e| io_error("clear", wheel_dir, e))?;
+        fs::remove_dir_all(wheel_dir)?;
     }
-    std::fs::create_dir_all(wheel_dir).map_err(|e| io_error("create", wheel_dir, e))?;
+    fs::create_dir_all(wheel_dir)?;
     let mut command = Command::new(&toolchain.maturin);
     // `--compatibility linux --auditwheel skip`: the wheel never leaves this machine, and the
     // manylinux audit costs half a second per build. `stored`: we unpack it at once, and reading
@@ -228,51 +322,21 @@ fn maturin_build(
         .arg("-o")
         .arg(wheel_dir);
     add_build_settings(&mut command, workspace, toolchain);
-    command.output().map_err(|e| {
-        BuildError(format!(
-            "cannot run maturin ({}): {e}",
-            toolchain.maturin.display()
-        ))
+    command.output().map_err(|error| BuildError::RunMaturin {
+        maturin: toolchain.maturin.clone(),
+        error,
     })
 }
 
-/// Rebuild only the library and put it where maturin's wheel put it. maturin's own work beyond
+/// Put the library cargo built where maturin's wheel put it. maturin's own work beyond
 /// `cargo rustc` (finding the interpreter, `cargo metadata`, packing and unpacking the wheel)
 /// costs ~0.4 s a build and only matters when the package's layout can have changed.
-fn rebuild_library(
-    workspace: &Workspace,
-    toolchain: &Toolchain,
-    manifest: &Path,
-    installed: &Path,
-) -> Result<std::process::Output, BuildError> {
-    let output = cargo_rustc(workspace, toolchain, manifest)
-        .output()
-        .map_err(|e| BuildError(format!("cannot run cargo: {e}")))?;
-    if !output.status.success() {
-        return Ok(output);
-    }
-    let built = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|message| message["reason"] == "compiler-artifact")
-        .filter(|message| {
-            message["target"]["kind"]
-                .as_array()
-                .is_some_and(|kinds| kinds.iter().any(|k| k == "cdylib"))
-        })
-        .filter_map(|message| {
-            message["filenames"]
-                .as_array()?
-                .iter()
-                .find_map(|f| f.as_str().map(PathBuf::from))
-        })
-        .next_back()
-        .ok_or_else(|| BuildError("cargo reported no cdylib for the crate".into()))?;
+fn install(built: &Path, installed: &Path) -> Result<(), BuildError> {
     // Replace, never overwrite in place: a running interpreter may have the old file mapped.
     let temporary = installed.with_extension("so.new");
-    std::fs::copy(&built, &temporary).map_err(|e| io_error("copy", &built, e))?;
-    std::fs::rename(&temporary, installed).map_err(|e| io_error("replace", installed, e))?;
-    Ok(output)
+    fs::copy(built, &temporary)?;
+    fs::rename(&temporary, installed)?;
+    Ok(())
 }
 
 /// Records what the last maturin build of a variant saw, so that later builds can skip maturin
@@ -286,7 +350,7 @@ impl MaturinStamp {
 
     fn of(workspace: &Workspace, crate_dir: &Path) -> Self {
         let modified = |name: &str| {
-            std::fs::metadata(crate_dir.join(name))
+            fs::metadata(crate_dir.join(name))
                 .and_then(|meta| meta.modified())
                 .ok()
                 .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
@@ -303,19 +367,18 @@ impl MaturinStamp {
 
     /// The library file maturin installed, if the stamp is current and the file still exists.
     fn installed_library(&self, out_dir: &Path) -> Option<PathBuf> {
-        let saved = std::fs::read_to_string(out_dir.join(Self::FILE)).ok()?;
+        let saved = fs::read_to_string(out_dir.join(Self::FILE)).ok()?;
         let (layout, library) = saved.rsplit_once("library ")?;
         let library = PathBuf::from(library.trim_end());
         (layout == self.text && library.is_file()).then_some(library)
     }
 
     fn write(&self, out_dir: &Path, library: &Path) -> Result<(), BuildError> {
-        let path = out_dir.join(Self::FILE);
-        std::fs::write(
-            &path,
+        fs::write(
+            out_dir.join(Self::FILE),
             format!("{}library {}\n", self.text, library.display()),
-        )
-        .map_err(|e| io_error("write", &path, e))
+        )?;
+        Ok(())
     }
 }
 
@@ -328,47 +391,46 @@ enum Shared {
 /// `lessongrader/perf.py`), so nothing of ours builds while a perf case is timed.
 fn lock(path: &Path, shared: Shared) -> Result<File, BuildError> {
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+        fs::create_dir_all(parent)?;
     }
     let file = File::options()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(path)
-        .map_err(|e| io_error("open", path, e))?;
+        .open(path)?;
     match shared {
         Shared::Yes => file.lock_shared(),
         Shared::No => file.lock(),
-    }
-    .map_err(|e| io_error("lock", path, e))?;
+    }?;
     Ok(file)
 }
 
 fn find_wheel(dir: &Path) -> Result<PathBuf, BuildError> {
-    std::fs::read_dir(dir)
-        .map_err(|e| io_error("read", dir, e))?
+    fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|entry| entry.path())
         .find(|path| path.extension().is_some_and(|ext| ext == "whl"))
-        .ok_or_else(|| {
-            BuildError(format!(
-                "maturin reported success but left no wheel in {}",
-                dir.display()
-            ))
+        .ok_or_else(|| BuildError::NoWheel {
+            dir: dir.to_path_buf(),
         })
 }
 
 /// Copy the extension module (`<module>.cpython-…so`, at the top or inside a package folder of
 /// the same name) out of the wheel into `module_dir`, keeping the package layout.
 fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<PathBuf, BuildError> {
-    let file = File::open(wheel).map_err(|e| io_error("open", wheel, e))?;
-    let mut archive = zip::ZipArchive::new(file)
-        .map_err(|e| BuildError(format!("{} is not a valid wheel: {e}", wheel.display())))?;
+    let file = File::open(wheel)?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|error| BuildError::InvalidWheel {
+        wheel: wheel.to_path_buf(),
+        error,
+    })?;
     let mut found = None;
     for index in 0..archive.len() {
         let mut entry = archive
             .by_index(index)
-            .map_err(|e| BuildError(format!("reading the wheel: {e}")))?;
+            .map_err(|error| BuildError::ReadWheel {
+                wheel: wheel.to_path_buf(),
+                error,
+            })?;
         let Some(relative) = entry.enclosed_name() else {
             continue;
         };
@@ -385,25 +447,17 @@ fn extract_extension(wheel: &Path, module_dir: &Path, module: &str) -> Result<Pa
         }
         let target = module_dir.join(&relative);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| io_error("create", parent, e))?;
+            fs::create_dir_all(parent)?;
         }
-        let mut out = File::create(&target).map_err(|e| io_error("create", &target, e))?;
-        std::io::copy(&mut entry, &mut out).map_err(|e| io_error("write", &target, e))?;
+        let mut out = File::create(&target)?;
+        std::io::copy(&mut entry, &mut out)?;
         let name = relative.file_name().unwrap_or_default().to_string_lossy();
         if name.starts_with(&format!("{module}.")) && name.ends_with(".so") {
             found = Some(target);
         }
     }
-    if let Some(library) = found {
-        Ok(library)
-    } else {
-        Err(BuildError(format!(
-            "the wheel {} holds no extension module named `{module}`: check `module-name` in pyproject.toml",
-            wheel.display()
-        )))
-    }
-}
-
-fn io_error(action: &str, path: &Path, error: std::io::Error) -> BuildError {
-    BuildError(format!("cannot {action} {}: {error}", path.display()))
+    found.ok_or_else(|| BuildError::NoExtensionModule {
+        wheel: wheel.to_path_buf(),
+        module: module.to_string(),
+    })
 }

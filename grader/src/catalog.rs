@@ -1,8 +1,8 @@
 //! Stage 1: read `exercises/*/exercise.toml` into [`Exercise`] values and resolve how a user
 //! names an exercise (`exercise-3`, `3`, `03`, or the slug).
-use std::fmt;
 use std::path::{Path, PathBuf};
 
+use fs_err as fs;
 use serde::{Deserialize, Serialize};
 
 /// One exercise as its `exercise.toml` describes it, plus where its files live.
@@ -107,61 +107,41 @@ pub struct Catalog {
 }
 
 /// What went wrong reading the catalog. Each variant says which file and what to do.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
+    #[error(
+        "no exercises found: {} does not exist or is empty (run from the course workspace)",
+        .0.display()
+    )]
     NoExercisesDir(PathBuf),
-    Unreadable {
-        path: PathBuf,
-        error: std::io::Error,
-    },
+    /// An `exercise.toml` that cannot be read; fs-err's message names the file.
+    #[error(transparent)]
+    Unreadable(#[from] std::io::Error),
     /// A TOML syntax or schema error, with the 1-based line and column where toml found it.
+    #[error("{}{}: invalid exercise.toml: {message}", .path.display(), place(*.line, *.column))]
     Malformed {
         path: PathBuf,
         line: Option<usize>,
         column: Option<usize>,
         message: String,
     },
-    Inconsistent {
-        path: PathBuf,
-        message: String,
-    },
+    #[error("{}: {message}", .path.display())]
+    Inconsistent { path: PathBuf, message: String },
 }
 
-impl fmt::Display for CatalogError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoExercisesDir(dir) => write!(
-                f,
-                "no exercises found: {} does not exist or is empty (run from the course workspace)",
-                dir.display()
-            ),
-            Self::Unreadable { path, error } => {
-                write!(f, "cannot read {}: {error}", path.display())
-            }
-            Self::Malformed {
-                path,
-                line,
-                column,
-                message,
-            } => {
-                write!(f, "{}", path.display())?;
-                if let (Some(line), Some(column)) = (line, column) {
-                    write!(f, ":{line}:{column}")?;
-                }
-                write!(f, ": invalid exercise.toml: {message}")
-            }
-            Self::Inconsistent { path, message } => write!(f, "{}: {message}", path.display()),
-        }
+/// `:3:9` when toml named a place, else nothing.
+fn place(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(line), Some(column)) => format!(":{line}:{column}"),
+        _ => String::new(),
     }
 }
-
-impl std::error::Error for CatalogError {}
 
 impl Catalog {
     /// Read `<root>/exercises/*/exercise.toml`. Folders without an `exercise.toml` are ignored.
     pub fn load(root: &Path) -> Result<Self, CatalogError> {
         let exercises_dir = root.join("exercises");
-        let entries = std::fs::read_dir(&exercises_dir)
+        let entries = fs::read_dir(&exercises_dir)
             .map_err(|_| CatalogError::NoExercisesDir(exercises_dir.clone()))?;
         let mut folders: Vec<PathBuf> = entries
             .filter_map(Result::ok)
@@ -226,34 +206,27 @@ impl Catalog {
 }
 
 /// A name that matches no exercise, with every valid name, closest first.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "there is no exercise called `{query}`. The exercises are:\n{}Name one as `exercise-3`, `3`, `03` or by its slug.",
+    listed(.suggestions)
+)]
 pub struct UnknownExercise {
     pub query: String,
     pub suggestions: Vec<String>,
 }
 
-impl fmt::Display for UnknownExercise {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "there is no exercise called `{}`. The exercises are:",
-            self.query
-        )?;
-        for suggestion in &self.suggestions {
-            writeln!(f, "  {suggestion}")?;
-        }
-        write!(f, "Name one as `exercise-3`, `3`, `03` or by its slug.")
-    }
+/// One indented line per suggestion.
+fn listed(suggestions: &[String]) -> String {
+    suggestions
+        .iter()
+        .map(|suggestion| format!("  {suggestion}\n"))
+        .collect()
 }
-
-impl std::error::Error for UnknownExercise {}
 
 fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
     let path = folder.join("exercise.toml");
-    let text = std::fs::read_to_string(&path).map_err(|error| CatalogError::Unreadable {
-        path: path.clone(),
-        error,
-    })?;
+    let text = fs::read_to_string(&path)?;
     let file = parse_exercise_file(&path, &text)?;
     let inconsistent = |message: String| CatalogError::Inconsistent {
         path: path.clone(),

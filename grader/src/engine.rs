@@ -10,9 +10,7 @@ use crate::build::{self, BuildOutcome, Variant};
 use crate::catalog::{Catalog, Exercise};
 use crate::checks;
 use crate::run::{self, CheckPlan, Flow, RunRequest};
-use crate::toolchain::{self, Toolchain};
-// MERGE: the toolchain's typed set-up steps arrive with the crates branch.
-pub type SetupStep = String;
+use crate::toolchain::{self, SetupStep, Toolchain};
 use crate::verdict::{CheckResult, Verdict};
 use crate::wire::Record;
 use crate::workspace::Workspace;
@@ -134,8 +132,9 @@ impl Engine {
     ) -> Result<Self, Error> {
         let catalog = Catalog::load(&workspace.root)?;
         let requested = toolchain::requested_python(python);
-        let _ = &observer; // MERGE
-        let toolchain = toolchain::ensure(&workspace, requested.as_deref())?;
+        let toolchain = toolchain::ensure(&workspace, requested.as_deref(), &mut |step| {
+            observer.event(Event::Setup(step));
+        })?;
         Ok(Self {
             workspace,
             catalog,
@@ -165,8 +164,9 @@ impl Engine {
         requirements: &Path,
         observer: &mut dyn Observer,
     ) -> Result<(), Error> {
-        let _ = &observer; // MERGE
-        toolchain::ensure_extra(&self.workspace, &self.toolchain, requirements)?;
+        toolchain::ensure_extra(&self.workspace, &self.toolchain, requirements, &mut |step| {
+            observer.event(Event::Setup(step));
+        })?;
         Ok(())
     }
 

@@ -34,6 +34,6 @@ pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings,
 pub use error::Error;
 pub use report::json;
 pub use run::{CheckPlan, Flow, OffReason, Plan};
-pub use engine::SetupStep;
+pub use toolchain::SetupStep;
 pub use verdict::{CheckName, CheckStatus, Status, Verdict};
 pub use workspace::Workspace;

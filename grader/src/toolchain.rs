@@ -3,13 +3,15 @@
 //! The first command creates `.venv` with the chosen interpreter and installs the pinned
 //! requirements; later commands only compare a stamp file, so a warm check costs no Python start.
 //! A venv whose interpreter vanished, whose Python changed, or whose pins are outdated is rebuilt.
+//!
+//! Nothing here prints: the slow steps are reported as [`SetupStep`]s to the caller's `on_step`,
+//! and the caller decides how to show them.
 use std::fmt;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressStyle};
+use fs_err as fs;
+use fs_err::File;
 
 use crate::workspace::Workspace;
 
@@ -28,68 +30,123 @@ pub struct Toolchain {
     pub python_version: String,
 }
 
-#[derive(Debug)]
+/// Why `.venv` could not be made ready. Each message says what to do about it.
+#[derive(Debug, thiserror::Error)]
 pub enum ToolchainError {
-    NoPython {
-        tried: String,
-        detail: String,
-    },
-    TooOld {
-        python: String,
-        version: String,
-    },
-    NoVenvModule {
-        python: String,
-        detail: String,
-    },
-    VenvFailed {
-        detail: String,
-    },
+    #[error(
+        "no Python interpreter found (tried `{tried}`: {detail}).\n\
+         Install Python {}.{} or newer (Debian/Ubuntu: `sudo apt install python3 python3-venv`), \
+         or name one with `--python /path/to/python3` or {PYTHON_ENV}=/path/to/python3.",
+        MIN_PYTHON.0, MIN_PYTHON.1
+    )]
+    NoPython { tried: String, detail: String },
+    #[error(
+        "`{python}` is Python {version}, but the course needs {}.{} or newer.\n\
+         Install a newer Python and pass it with `--python` (or {PYTHON_ENV}).",
+        MIN_PYTHON.0, MIN_PYTHON.1
+    )]
+    TooOld { python: String, version: String },
+    #[error(
+        "`{python}` cannot create virtual environments: {detail}\n\
+         Install the venv module (Debian/Ubuntu: `sudo apt install python3-venv`) or pick \
+         another interpreter with `--python`."
+    )]
+    NoVenvModule { python: String, detail: String },
+    #[error("creating .venv failed:\n{detail}")]
+    VenvFailed { detail: String },
+    #[error(
+        "installing the pinned Python tools ({requirements}) into .venv failed:\n{detail}\n\
+         Check the network connection to the package index (pip honours PIP_INDEX_URL), then \
+         run the command again; a half-built .venv is repaired automatically."
+    )]
     InstallFailed {
         requirements: String,
         detail: String,
     },
-    Io(String),
+    /// A program (the interpreter, pip) that could not be started at all.
+    #[error("cannot run {}: {error}", .program.display())]
+    Run {
+        program: PathBuf,
+        error: std::io::Error,
+    },
+    /// A file operation; fs-err's message names the operation and the path.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
 }
 
-impl fmt::Display for ToolchainError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoPython { tried, detail } => write!(
-                f,
-                "no Python interpreter found (tried `{tried}`: {detail}).\n\
-                 Install Python {}.{} or newer (Debian/Ubuntu: `sudo apt install python3 python3-venv`), \
-                 or name one with `--python /path/to/python3` or {PYTHON_ENV}=/path/to/python3.",
-                MIN_PYTHON.0, MIN_PYTHON.1
-            ),
-            Self::TooOld { python, version } => write!(
-                f,
-                "`{python}` is Python {version}, but the course needs {}.{} or newer.\n\
-                 Install a newer Python and pass it with `--python` (or {PYTHON_ENV}).",
-                MIN_PYTHON.0, MIN_PYTHON.1
-            ),
-            Self::NoVenvModule { python, detail } => write!(
-                f,
-                "`{python}` cannot create virtual environments: {detail}\n\
-                 Install the venv module (Debian/Ubuntu: `sudo apt install python3-venv`) or pick \
-                 another interpreter with `--python`."
-            ),
-            Self::VenvFailed { detail } => write!(f, "creating .venv failed:\n{detail}"),
-            Self::InstallFailed {
-                requirements,
-                detail,
-            } => write!(
-                f,
-                "installing the pinned Python tools ({requirements}) into .venv failed:\n{detail}\n\
-                 Check the network connection to the package index (pip honours PIP_INDEX_URL), then \
-                 run the command again; a half-built .venv is repaired automatically."
-            ),
-            Self::Io(message) => write!(f, "{message}"),
-        }
+/// What [`ensure`] and [`ensure_extra`] are doing, reported as they go. Its `Display`
+/// is the text the course shows for it. A *stage* ([`SetupStep::is_progress`] false) is a line of
+/// its own; a *progress* step says what runs within the stage (a spinner's message), until the
+/// next step or the end of the call. Paths are as a learner reads them: relative to the course
+/// root when inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupStep {
+    /// Stage: `.venv` is made anew (first run, another Python, or its interpreter vanished).
+    SettingUp {
+        venv: PathBuf,
+        python_version: String,
+    },
+    /// Stage: `.venv` stays, the pinned tools in it change.
+    Updating { venv: PathBuf },
+    /// Progress: the outdated `.venv` is deleted before it is made anew.
+    RemovingOutdated { venv: PathBuf },
+    /// Progress: `python -m venv` with the chosen interpreter.
+    Creating { python: PathBuf },
+    /// Progress: pip installs the course's pinned tools.
+    Installing { requirements: PathBuf },
+    /// Stage: `.venv` is ready (the end of setting up or updating).
+    Ready,
+    /// Stage: an extra requirements file (the lesson's) goes into the ready `.venv`, once per
+    /// version of the file.
+    InstallingExtra { requirements: PathBuf },
+    /// Progress: pip installs that extra file.
+    InstallingExtraPackages { requirements: PathBuf },
+}
+
+impl SetupStep {
+    /// True for what happens within a stage (a spinner's message), false for a stage's own line.
+    pub fn is_progress(&self) -> bool {
+        matches!(
+            self,
+            Self::RemovingOutdated { .. }
+                | Self::Creating { .. }
+                | Self::Installing { .. }
+                | Self::InstallingExtraPackages { .. }
+        )
     }
 }
 
-impl std::error::Error for ToolchainError {}
+impl fmt::Display for SetupStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SettingUp {
+                venv,
+                python_version,
+            } => write!(
+                f,
+                "Setting up the course's Python environment in {} (Python {python_version}; first run only, ~20 s)…",
+                venv.display()
+            ),
+            Self::Updating { venv } => {
+                write!(f, "Updating the pinned Python tools in {}…", venv.display())
+            }
+            Self::RemovingOutdated { .. } => f.write_str("removing the outdated .venv"),
+            Self::Creating { python } => write!(f, "creating .venv with {}", python.display()),
+            Self::Installing { requirements } => {
+                write!(f, "installing pinned tools from {}", requirements.display())
+            }
+            Self::Ready => f.write_str("Python environment ready."),
+            Self::InstallingExtra { requirements } => write!(
+                f,
+                "Installing the pinned packages of {} into .venv (once)…",
+                requirements.display()
+            ),
+            Self::InstallingExtraPackages { requirements } => {
+                write!(f, "pip install -r {}", requirements.display())
+            }
+        }
+    }
+}
 
 /// Which interpreter to build the venv from: `--python`, then `$COURSE_PYTHON`, then `python3`.
 pub fn requested_python(flag: Option<&Path>) -> Option<PathBuf> {
@@ -97,24 +154,24 @@ pub fn requested_python(flag: Option<&Path>) -> Option<PathBuf> {
         .or_else(|| std::env::var_os(PYTHON_ENV).map(PathBuf::from))
 }
 
-/// Return a ready toolchain, creating or repairing `.venv` first when needed.
+/// Return a ready toolchain, creating or repairing `.venv` first when needed; `on_step` hears of
+/// each slow step (none when `.venv` is already current).
 pub fn ensure(
     workspace: &Workspace,
     requested: Option<&Path>,
+    on_step: &mut dyn FnMut(SetupStep),
 ) -> Result<Toolchain, ToolchainError> {
     let wanted = wanted_stamp_body(workspace)?;
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
         return Ok(toolchain);
     }
-    std::fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new("."))).map_err(|e| {
-        ToolchainError::Io(format!("cannot create {}: {e}", workspace.venv.display()))
-    })?;
+    fs::create_dir_all(workspace.venv.parent().unwrap_or(Path::new(".")))?;
     // Several graders may start at once (parallel tests, two terminals): one of them builds.
     let _lock = lock_venv(workspace)?;
     if let Some(toolchain) = ready(workspace, &wanted, requested)? {
         return Ok(toolchain);
     }
-    build_venv(workspace, &wanted, requested)
+    build_venv(workspace, &wanted, requested, on_step)
 }
 
 /// The toolchain if `.venv` is complete and current, without starting Python.
@@ -125,7 +182,7 @@ fn ready(
 ) -> Result<Option<Toolchain>, ToolchainError> {
     let python = workspace.venv_python();
     let maturin = workspace.venv.join("bin").join("maturin");
-    let Ok(stamp) = std::fs::read_to_string(workspace.venv.join(STAMP_FILE)) else {
+    let Ok(stamp) = fs::read_to_string(workspace.venv.join(STAMP_FILE)) else {
         return Ok(None);
     };
     let Some((version, body)) = stamp.split_once('\n') else {
@@ -149,21 +206,18 @@ fn ready(
 }
 
 fn wanted_stamp_body(workspace: &Workspace) -> Result<String, ToolchainError> {
-    read(&workspace.requirements)
+    Ok(fs::read_to_string(&workspace.requirements)?)
 }
 
-fn read(path: &Path) -> Result<String, ToolchainError> {
-    std::fs::read_to_string(path)
-        .map_err(|e| ToolchainError::Io(format!("cannot read {}: {e}", path.display())))
-}
-
-/// Install an extra requirements file (the lesson's) into a ready venv, once per version of it.
+/// Install an extra requirements file (the lesson's) into a ready venv, once per version of it;
+/// `on_step` hears of it when pip has to run.
 pub fn ensure_extra(
     workspace: &Workspace,
     toolchain: &Toolchain,
     requirements: &Path,
+    on_step: &mut dyn FnMut(SetupStep),
 ) -> Result<(), ToolchainError> {
-    let wanted = read(requirements)?;
+    let wanted = fs::read_to_string(requirements)?;
     let stamp = workspace.venv.join(format!(
         ".stamp-{}",
         workspace
@@ -171,37 +225,30 @@ pub fn ensure_extra(
             .to_string()
             .replace('/', "-")
     ));
-    if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
+    if fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
     }
     let lock = lock_venv(workspace)?;
-    if std::fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
+    if fs::read_to_string(&stamp).is_ok_and(|text| text == wanted) {
         return Ok(());
     }
-    eprintln!(
-        "Installing the pinned packages of {} into .venv (once)…",
-        workspace.display(requirements)
-    );
-    let spinner = spinner();
-    spinner.set_message(format!(
-        "pip install -r {}",
-        workspace.display(requirements)
-    ));
-    let result = pip_install(&toolchain.python, &[requirements.to_path_buf()]);
-    spinner.finish_and_clear();
-    result?;
-    std::fs::write(&stamp, wanted)
-        .map_err(|e| ToolchainError::Io(format!("cannot write {}: {e}", stamp.display())))?;
+    let shown = workspace.shown(requirements);
+    on_step(SetupStep::InstallingExtra {
+        requirements: shown.clone(),
+    });
+    on_step(SetupStep::InstallingExtraPackages {
+        requirements: shown,
+    });
+    pip_install(&toolchain.python, &[requirements.to_path_buf()])?;
+    fs::write(&stamp, wanted)?;
     drop(lock);
     Ok(())
 }
 
 fn lock_venv(workspace: &Workspace) -> Result<File, ToolchainError> {
     let lock_path = workspace.venv.with_extension("lock");
-    let lock = File::create(&lock_path)
-        .map_err(|e| ToolchainError::Io(format!("cannot create {}: {e}", lock_path.display())))?;
-    lock.lock()
-        .map_err(|e| ToolchainError::Io(format!("cannot lock {}: {e}", lock_path.display())))?;
+    let lock = File::create(lock_path)?;
+    lock.lock()?;
     Ok(lock)
 }
 
@@ -218,9 +265,10 @@ fn pip_install(python: &Path, requirements: &[PathBuf]) -> Result<(), ToolchainE
     for path in requirements {
         install.arg("-r").arg(path);
     }
-    let installed = install
-        .output()
-        .map_err(|e| ToolchainError::Io(e.to_string()))?;
+    let installed = install.output().map_err(|error| ToolchainError::Run {
+        program: python.to_path_buf(),
+        error,
+    })?;
     if installed.status.success() {
         return Ok(());
     }
@@ -280,44 +328,42 @@ fn build_venv(
     workspace: &Workspace,
     wanted: &str,
     requested: Option<&Path>,
+    on_step: &mut dyn FnMut(SetupStep),
 ) -> Result<Toolchain, ToolchainError> {
     let base = probe(requested.unwrap_or(Path::new("python3")))?;
     let venv_check = Command::new(&base.program)
         .args(["-c", "import venv, ensurepip"])
         .output()
-        .map_err(|e| ToolchainError::Io(e.to_string()))?;
+        .map_err(|error| ToolchainError::Run {
+            program: base.program.clone(),
+            error,
+        })?;
     if !venv_check.status.success() {
         return Err(ToolchainError::NoVenvModule {
             python: base.program.display().to_string(),
             detail: tail(&venv_check.stderr, 3),
         });
     }
-    let current_version = std::fs::read_to_string(workspace.venv.join(STAMP_FILE))
+    let current_version = fs::read_to_string(workspace.venv.join(STAMP_FILE))
         .ok()
         .and_then(|stamp| stamp.lines().next().map(str::to_string));
     let reusable = workspace.venv_python().exists()
         && current_version.as_deref() == Some(base.version.as_str());
+    let venv = workspace.shown(&workspace.venv);
     if reusable {
-        eprintln!(
-            "Updating the pinned Python tools in {}…",
-            workspace.display(&workspace.venv)
-        );
+        on_step(SetupStep::Updating { venv });
     } else {
-        eprintln!(
-            "Setting up the course's Python environment in {} (Python {}; first run only, ~20 s)…",
-            workspace.display(&workspace.venv),
-            base.version
-        );
-    }
-    let spinner = spinner();
-    if !reusable {
+        on_step(SetupStep::SettingUp {
+            venv: venv.clone(),
+            python_version: base.version.clone(),
+        });
         if workspace.venv.exists() {
-            spinner.set_message("removing the outdated .venv");
-            std::fs::remove_dir_all(&workspace.venv).map_err(|e| {
-                ToolchainError::Io(format!("cannot remove {}: {e}", workspace.venv.display()))
-            })?;
+            on_step(SetupStep::RemovingOutdated { venv });
+            fs::remove_dir_all(&workspace.venv)?;
         }
-        spinner.set_message(format!("creating .venv with {}", base.program.display()));
+        on_step(SetupStep::Creating {
+            python: base.program.clone(),
+        });
         let created = Command::new(&base.program)
             .args(["-m", "venv"])
             .arg(&workspace.venv)
@@ -326,40 +372,26 @@ fn build_venv(
                 detail: e.to_string(),
             })?;
         if !created.status.success() {
-            spinner.finish_and_clear();
             return Err(ToolchainError::VenvFailed {
                 detail: tail(&created.stderr, 10),
             });
         }
     }
-    spinner.set_message(format!(
-        "installing pinned tools from {}",
-        workspace.display(&workspace.requirements)
-    ));
-    let installed = pip_install(
+    on_step(SetupStep::Installing {
+        requirements: workspace.shown(&workspace.requirements),
+    });
+    pip_install(
         &workspace.venv_python(),
         std::slice::from_ref(&workspace.requirements),
-    );
-    spinner.finish_and_clear();
-    installed?;
+    )?;
     let stamp = format!("{}\n{wanted}", base.version);
-    std::fs::write(workspace.venv.join(STAMP_FILE), stamp)
-        .map_err(|e| ToolchainError::Io(format!("cannot write the venv stamp: {e}")))?;
-    eprintln!("Python environment ready.");
+    fs::write(workspace.venv.join(STAMP_FILE), stamp)?;
+    on_step(SetupStep::Ready);
     Ok(Toolchain {
         python: workspace.venv_python(),
         maturin: workspace.venv.join("bin").join("maturin"),
         python_version: base.version,
     })
-}
-
-fn spinner() -> ProgressBar {
-    let spinner = ProgressBar::new_spinner();
-    spinner.set_style(
-        ProgressStyle::with_template("  {spinner} {msg} ({elapsed})").expect("valid template"),
-    );
-    spinner.enable_steady_tick(Duration::from_millis(120));
-    spinner
 }
 
 /// The last `lines` lines of a process's output, for error messages.
@@ -442,6 +474,70 @@ mod tests {
             ready(&workspace, &wanted, None).unwrap().is_none(),
             "interpreter gone"
         );
+    }
+
+    #[test]
+    fn a_current_venv_reports_no_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = fake_workspace(dir.path());
+        std::fs::write(workspace.venv.join(STAMP_FILE), "3.11.7\nmaturin==1.0\n").unwrap();
+        let mut steps = Vec::new();
+        ensure(&workspace, None, &mut |step| steps.push(step)).unwrap();
+        assert_eq!(steps, []);
+    }
+
+    #[test]
+    fn an_extra_requirements_file_is_installed_once_and_reported() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = fake_workspace(dir.path());
+        // A `python` whose `-m pip install` succeeds without doing anything.
+        let python = workspace.venv.join("bin/python");
+        std::fs::write(&python, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&python, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let toolchain = Toolchain {
+            python,
+            maturin: workspace.venv.join("bin/maturin"),
+            python_version: "3.11.7".into(),
+        };
+        let extra = dir.path().join("lesson-requirements.txt");
+        std::fs::write(&extra, "cython==3.0\n").unwrap();
+        let mut steps = Vec::new();
+        ensure_extra(&workspace, &toolchain, &extra, &mut |step| steps.push(step)).unwrap();
+        let shown = workspace.shown(&extra);
+        assert_eq!(
+            steps,
+            [
+                SetupStep::InstallingExtra {
+                    requirements: shown.clone()
+                },
+                SetupStep::InstallingExtraPackages {
+                    requirements: shown
+                },
+            ]
+        );
+        steps.clear();
+        ensure_extra(&workspace, &toolchain, &extra, &mut |step| steps.push(step)).unwrap();
+        assert_eq!(steps, [], "the stamp says it is installed");
+    }
+
+    #[test]
+    fn steps_read_as_the_course_words_them() {
+        let setting_up = SetupStep::SettingUp {
+            venv: ".venv".into(),
+            python_version: "3.11.7".into(),
+        };
+        assert_eq!(
+            setting_up.to_string(),
+            "Setting up the course's Python environment in .venv (Python 3.11.7; first run only, ~20 s)…"
+        );
+        assert!(!setting_up.is_progress());
+        let creating = SetupStep::Creating {
+            python: "python3".into(),
+        };
+        assert_eq!(creating.to_string(), "creating .venv with python3");
+        assert!(creating.is_progress());
+        assert_eq!(SetupStep::Ready.to_string(), "Python environment ready.");
     }
 
     #[test]

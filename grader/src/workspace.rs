@@ -1,6 +1,8 @@
 //! Where things live: the course root, the shared `target/` and the course's `.venv`.
 use std::path::{Path, PathBuf};
 
+use fs_err as fs;
+
 /// The folders every stage works in. Tests point these at a fixture course and share the real
 /// `.venv` and `target/` through `COURSE_VENV` and `CARGO_TARGET_DIR`.
 #[derive(Debug, Clone)]
@@ -29,7 +31,7 @@ impl Workspace {
         let root = root_override
             .or_else(|| std::env::var_os("COURSE_ROOT").map(PathBuf::from))
             .unwrap_or_else(|| repo.clone());
-        let root = std::fs::canonicalize(&root).unwrap_or(root);
+        let root = fs::canonicalize(&root).unwrap_or(root);
         let target_dir = std::env::var_os("CARGO_TARGET_DIR")
             .map(|dir| absolute(&root, PathBuf::from(dir)))
             .unwrap_or_else(|| root.join("target"));
@@ -79,6 +81,11 @@ impl Workspace {
     /// A path relative to the course root, for messages.
     pub fn display<'a>(&self, path: &'a Path) -> std::path::Display<'a> {
         path.strip_prefix(&self.root).unwrap_or(path).display()
+    }
+
+    /// A path as messages show it (relative to the course root when inside it), to keep.
+    pub fn shown(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
     }
 }
 

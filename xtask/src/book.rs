@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result};
+use fs_err as fs;
 use pulldown_cmark::{Event, Parser, Tag};
+use walkdir::{DirEntry, WalkDir};
 
 /// The mdbook release the book is written and tested with.
 pub const MDBOOK_VERSION: &str = "0.5.4";
@@ -142,8 +144,7 @@ impl fmt::Display for BrokenLink {
 /// Check every `.md` file under `book_dir` (the book's README and `src/`), skipping mdbook's
 /// output folder `book/`. Returns the broken links, sorted by file and line.
 pub fn check_links(book_dir: &Path) -> Result<Vec<BrokenLink>> {
-    let mut files = Vec::new();
-    collect_markdown(book_dir, &mut files)?;
+    let files = markdown_files(book_dir)?;
     anyhow::ensure!(
         !files.is_empty(),
         "no Markdown files under {}",
@@ -151,35 +152,37 @@ pub fn check_links(book_dir: &Path) -> Result<Vec<BrokenLink>> {
     );
     let mut broken = Vec::new();
     for file in &files {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("could not read {}", file.display()))?;
+        let text = fs::read_to_string(file)?;
         broken.extend(check_file(file, &text));
     }
     broken.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(broken)
 }
 
-fn collect_markdown(dir: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .with_context(|| format!("could not list {}", dir.display()))?
-        .collect::<std::io::Result<_>>()?;
-    entries.sort_by_key(|entry| entry.file_name());
-    for entry in entries {
-        let path = entry.path();
-        let name = entry.file_name();
-        if path.is_dir() {
-            // `book/` is mdbook's output; examples and tests hold no book pages.
-            if !matches!(
-                name.to_str(),
+/// The `.md` files under `book_dir`, in file-name order, outside the folders that hold no book
+/// pages: `book/` is mdbook's output, `examples/`, `tests/` and `target/` are code.
+fn markdown_files(book_dir: &Path) -> Result<Vec<PathBuf>> {
+    let skipped = |entry: &DirEntry| {
+        entry.depth() > 0
+            && entry.file_type().is_dir()
+            && matches!(
+                entry.file_name().to_str(),
                 Some("book" | "examples" | "tests" | "target")
-            ) {
-                collect_markdown(&path, files)?;
-            }
-        } else if path.extension().is_some_and(|ext| ext == "md") {
-            files.push(path);
+            )
+    };
+    let mut files = Vec::new();
+    for entry in WalkDir::new(book_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !skipped(entry))
+    {
+        let entry = entry?;
+        if !entry.file_type().is_dir() && entry.path().extension().is_some_and(|ext| ext == "md") {
+            files.push(entry.into_path());
         }
     }
-    Ok(())
+    Ok(files)
 }
 
 /// The broken links and includes of one Markdown file.
@@ -263,7 +266,7 @@ fn check_include(dir: &Path, argument: &str) -> Option<String> {
     let path = parts.next().unwrap_or_default();
     let selector = parts.next();
     let resolved = dir.join(path);
-    let Ok(source) = std::fs::read_to_string(&resolved) else {
+    let Ok(source) = fs::read_to_string(&resolved) else {
         return Some(format!(
             "{} does not exist or is not text",
             resolved.display()

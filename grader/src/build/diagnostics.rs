@@ -1,5 +1,7 @@
 //! Compiler output for learners: the first errors with their file and line, not cargo's wall
-//! of text.
+//! of text. Read from cargo's JSON messages (`--message-format json`) with `cargo_metadata`.
+use cargo_metadata::Message;
+use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel, DiagnosticSpan};
 use serde::Serialize;
 
 /// One compiler diagnostic, as rustc printed it.
@@ -15,62 +17,86 @@ pub struct CompilerError {
     pub rendered: String,
 }
 
-/// The `error…` diagnostics in cargo's human-readable output, in order, without the summary lines
-/// (`could not compile`, `aborting due to`).
-pub fn compiler_errors(log: &str) -> Vec<CompilerError> {
-    let mut errors = Vec::new();
-    let mut current: Option<Vec<&str>> = None;
-    for line in log.lines() {
-        let starts_diagnostic = line.starts_with("error") || line.starts_with("warning");
-        if (starts_diagnostic || (current.is_some() && line.trim().is_empty()))
-            && let Some(lines) = current.take()
-        {
-            errors.extend(to_error(&lines));
-        }
-        if starts_diagnostic && line.starts_with("error") && !is_summary(line) {
-            current = Some(vec![line]);
-        } else if let Some(lines) = current.as_mut() {
-            lines.push(line);
-        }
-    }
-    if let Some(lines) = current {
-        errors.extend(to_error(&lines));
-    }
-    errors
+/// The errors among the compiler's messages, in order: no warnings, and no closing notes
+/// (`For more information about this error…`, `aborting due to…`).
+pub fn compiler_errors<'a>(messages: impl IntoIterator<Item = &'a Message>) -> Vec<CompilerError> {
+    messages
+        .into_iter()
+        .filter_map(|message| match message {
+            Message::CompilerMessage(message) => Some(&message.message),
+            _ => None,
+        })
+        .filter(|diagnostic| {
+            matches!(
+                diagnostic.level,
+                DiagnosticLevel::Error | DiagnosticLevel::Ice
+            )
+        })
+        .filter(|diagnostic| !diagnostic.message.starts_with("aborting due to"))
+        .map(CompilerError::from)
+        .collect()
 }
 
-fn is_summary(line: &str) -> bool {
-    line.starts_with("error: could not compile")
-        || line.starts_with("error: aborting due to")
-        || line.starts_with("error: Recipe")
+impl From<&Diagnostic> for CompilerError {
+    fn from(diagnostic: &Diagnostic) -> Self {
+        let level = match diagnostic.level {
+            DiagnosticLevel::Ice => "error: internal compiler error",
+            _ => "error",
+        };
+        let headline = match &diagnostic.code {
+            Some(code) => format!("{level}[{}]: {}", code.code, diagnostic.message),
+            None => format!("{level}: {}", diagnostic.message),
+        };
+        let place = primary_span(diagnostic).map(in_the_course);
+        let rendered = diagnostic
+            .rendered
+            .as_deref()
+            .map_or_else(|| headline.clone(), |text| text.trim_end().to_string());
+        Self {
+            headline,
+            file: place.map(|span| span.file_name.clone()),
+            line: place.and_then(|span| u32::try_from(span.line_start).ok()),
+            column: place.and_then(|span| u32::try_from(span.column_start).ok()),
+            rendered,
+        }
+    }
 }
 
-fn to_error(lines: &[&str]) -> Option<CompilerError> {
-    let headline = lines.first()?.trim_end().to_string();
-    let location = lines
-        .iter()
-        .find_map(|line| line.trim_start().strip_prefix("--> "));
-    let (file, line, column) = match location {
-        Some(location) => {
-            let mut parts = location.trim().rsplitn(3, ':');
-            let column = parts.next().and_then(|part| part.parse().ok());
-            let line = parts.next().and_then(|part| part.parse().ok());
-            let file = parts.next().map(str::to_string);
-            (file, line, column)
-        }
-        None => (None, None, None),
-    };
-    let rendered = lines.join("\n").trim_end().to_string();
-    Some(CompilerError {
-        headline,
-        file,
-        line,
-        column,
-        rendered,
+/// Where the diagnostic points: its primary span, or a note's when it has none of its own
+/// (`error: linking with cc failed` has no span, for instance).
+fn primary_span(diagnostic: &Diagnostic) -> Option<&DiagnosticSpan> {
+    primary(&diagnostic.spans).or_else(|| {
+        diagnostic
+            .children
+            .iter()
+            .find_map(|child| primary(&child.spans))
     })
 }
 
-/// maturin can fail before rustc runs (a broken Cargo.toml, a missing pyproject field): keep its reason.
+fn primary(spans: &[DiagnosticSpan]) -> Option<&DiagnosticSpan> {
+    spans.iter().find(|span| span.is_primary)
+}
+
+/// rustc's JSON points into the body of a macro from another crate (pyo3's `macro_rules!`, core's)
+/// where its human output names the call in the learner's code: follow the expansion back to the
+/// first place inside the course (paths of the workspace's own crates are relative).
+fn in_the_course(span: &DiagnosticSpan) -> &DiagnosticSpan {
+    let mut current = span;
+    while !is_in_the_course(current) {
+        match &current.expansion {
+            Some(expansion) => current = &expansion.span,
+            None => return span,
+        }
+    }
+    current
+}
+
+fn is_in_the_course(span: &DiagnosticSpan) -> bool {
+    std::path::Path::new(&span.file_name).is_relative() && !span.file_name.starts_with('<')
+}
+
+/// A failure with no compiler error behind it: cargo refusing the manifest, maturin refusing the
+/// package (a missing pyproject field). Keeps its reason from the tool's own words.
 pub(super) fn maturin_failure(log: &str) -> CompilerError {
     let reason: Vec<&str> = log
         .lines()
@@ -103,47 +129,69 @@ pub(super) fn maturin_failure(log: &str) -> CompilerError {
 mod tests {
     use super::*;
 
-    const CARGO_OUTPUT: &str = "   Compiling exercise-01-math v0.1.0 (/w/exercises/01-math)
-warning: unused variable: `x`
- --> exercises/01-math/src/lib.rs:3:9
-  |
-3 |     let x = 1;
-  |         ^
+    /// `cargo rustc --message-format json` over a crate with a warning and three errors, the last
+    /// inside an assert_eq! (trimmed: no error-code explanations, one span line each).
+    const CARGO_OUTPUT: &str = include_str!("testdata/errors.jsonl");
 
-error[E0308]: mismatched types
-  --> exercises/01-math/src/lib.rs:34:16
-   |
-34 |         return total;
-   |                ^^^^^ expected `f64`, found `i64`
+    /// An error inside a macro of another crate: rustc's primary span lies in the macro's
+    /// definition, its human output names the call.
+    const MACRO_OUTPUT: &str = include_str!("testdata/external-macro.jsonl");
 
-error: cannot find value `y` in this scope
-  --> exercises/01-math/src/lib.rs:40:5
-   |
-40 |     y
-   |     ^ not found in this scope
-
-error: could not compile `exercise-01-math` (lib) due to 2 previous errors
-💥 maturin failed
-";
+    fn messages(stream: &str) -> Vec<Message> {
+        Message::parse_stream(stream.as_bytes())
+            .collect::<Result<_, _>>()
+            .expect("valid JSON lines")
+    }
 
     #[test]
-    fn keeps_errors_with_their_location_and_drops_warnings_and_summaries() {
-        let errors = compiler_errors(CARGO_OUTPUT);
-        assert_eq!(errors.len(), 2, "{errors:#?}");
-        assert_eq!(errors[0].headline, "error[E0308]: mismatched types");
+    fn keeps_errors_with_their_location_and_drops_warnings_and_notes() {
+        let errors = compiler_errors(&messages(CARGO_OUTPUT));
+        assert_eq!(errors.len(), 3, "{errors:#?}");
         assert_eq!(
-            errors[0].file.as_deref(),
+            errors[0].headline,
+            "error[E0425]: cannot find value `y` in this scope"
+        );
+        assert_eq!((errors[0].line, errors[0].column), (Some(40), Some(5)));
+        assert_eq!(errors[1].headline, "error[E0308]: mismatched types");
+        assert_eq!(
+            errors[1].file.as_deref(),
             Some("exercises/01-math/src/lib.rs")
         );
-        assert_eq!((errors[0].line, errors[0].column), (Some(34), Some(16)));
-        assert!(errors[0].rendered.contains("expected `f64`, found `i64`"));
-        assert_eq!(errors[1].line, Some(40));
+        assert_eq!((errors[1].line, errors[1].column), (Some(34), Some(16)));
+        assert!(
+            errors[1].rendered.starts_with(
+                "error[E0308]: mismatched types\n  --> exercises/01-math/src/lib.rs:34:16"
+            ),
+            "{}",
+            errors[1].rendered
+        );
+        assert!(errors[1].rendered.contains("expected `f64`, found `i64`"));
+        assert!(!errors[1].rendered.ends_with('\n'));
+        assert_eq!(errors[2].line, Some(43));
+    }
+
+    #[test]
+    fn an_error_in_another_crates_macro_is_placed_at_the_call() {
+        let errors = compiler_errors(&messages(MACRO_OUTPUT));
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert_eq!(
+            errors[0].file.as_deref(),
+            Some("exercises/09-macro/src/lib.rs")
+        );
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(5)));
+    }
+
+    #[test]
+    fn text_that_is_no_message_yields_no_error() {
+        let errors = compiler_errors(&messages(
+            "not json\n{\"reason\":\"build-finished\",\"success\":false}\n",
+        ));
+        assert!(errors.is_empty());
     }
 
     #[test]
     fn a_maturin_failure_without_rustc_errors_keeps_its_reason() {
         let log = "💥 maturin failed\n  Caused by: Cargo metadata failed\n";
-        assert!(compiler_errors(log).is_empty());
         assert!(
             maturin_failure(log)
                 .rendered

@@ -6,8 +6,10 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use fs_err as fs;
 use grader::catalog::Exercise;
 use grader::progress::ProgressFile;
+use walkdir::WalkDir;
 
 use crate::output;
 
@@ -119,7 +121,7 @@ fn new_backup_root(backups: &Path) -> anyhow::Result<PathBuf> {
     let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
         .to_string()
         .replace(':', "-");
-    std::fs::create_dir_all(backups)?;
+    fs::create_dir_all(backups)?;
     for attempt in 1.. {
         let name = if attempt == 1 {
             stamp.clone()
@@ -127,10 +129,10 @@ fn new_backup_root(backups: &Path) -> anyhow::Result<PathBuf> {
             format!("{stamp}-{attempt}")
         };
         let dir = backups.join(name);
-        match std::fs::create_dir(&dir) {
+        match fs::create_dir(&dir) {
             Ok(()) => return Ok(dir),
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(error) => anyhow::bail!("cannot create {}: {error}", dir.display()),
+            Err(error) => return Err(error.into()),
         }
     }
     unreachable!()
@@ -138,42 +140,35 @@ fn new_backup_root(backups: &Path) -> anyhow::Result<PathBuf> {
 
 fn read_tree(dir: &Path) -> anyhow::Result<Tree> {
     let mut tree = Tree::new();
-    if dir.is_dir() {
-        collect(dir, dir, &mut tree)?;
+    if !dir.is_dir() {
+        return Ok(tree);
+    }
+    // Symbolic links are followed: a linked file is backed up with its contents.
+    for entry in WalkDir::new(dir).follow_links(true) {
+        let entry = entry?;
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        let bytes = fs::read(entry.path())?;
+        let executable = entry.metadata()?.permissions().mode() & 0o111 != 0;
+        tree.insert(
+            entry.path().strip_prefix(dir)?.to_path_buf(),
+            File { bytes, executable },
+        );
     }
     Ok(tree)
 }
 
-fn collect(base: &Path, dir: &Path, tree: &mut Tree) -> anyhow::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let metadata = std::fs::metadata(&path)?;
-        if metadata.is_dir() {
-            collect(base, &path, tree)?;
-        } else {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-            let executable = metadata.permissions().mode() & 0o111 != 0;
-            tree.insert(
-                path.strip_prefix(base)?.to_path_buf(),
-                File { bytes, executable },
-            );
-        }
-    }
-    Ok(())
-}
-
 fn write_tree(dir: &Path, tree: &Tree) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
+    fs::create_dir_all(dir)?;
     for (relative, file) in tree {
         let path = dir.join(relative);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+            fs::create_dir_all(parent)?;
         }
-        std::fs::write(&path, &file.bytes)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        fs::write(&path, &file.bytes)?;
         if file.executable {
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
+            fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))?;
         }
     }
     Ok(())
@@ -183,12 +178,12 @@ fn write_tree(dir: &Path, tree: &Tree) -> anyhow::Result<()> {
 /// and write the skeleton into it.
 fn restore(src: &Path, skeleton: &Tree) -> anyhow::Result<()> {
     if src.is_dir() {
-        for entry in std::fs::read_dir(src)? {
+        for entry in fs::read_dir(src)? {
             let path = entry?.path();
             if path.is_dir() && !path.is_symlink() {
-                std::fs::remove_dir_all(&path)?;
+                fs::remove_dir_all(&path)?;
             } else {
-                std::fs::remove_file(&path)?;
+                fs::remove_file(&path)?;
             }
         }
     }
@@ -210,7 +205,7 @@ impl Git {
         };
         let inside = git.run(&["rev-parse", "--is-inside-work-tree"]).map_err(|error| match error {
             GitFailure::NotRun(error) => format!("cannot run git ({error}): `cargo xtask reset` restores files from git."),
-            GitFailure::Failed(_) => format!(
+            GitFailure::Failed { .. } => format!(
                 "{} is not inside a git checkout, so there is no committed skeleton to reset to.\n\
                  Nothing was changed. Clone the course with git to use `cargo xtask reset`.",
                 root.display()
@@ -296,31 +291,22 @@ impl Git {
         if output.status.success() {
             Ok(output.stdout)
         } else {
-            Err(GitFailure::Failed(format!(
-                "git {} failed: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&output.stderr).trim()
-            )))
+            Err(GitFailure::Failed {
+                command: args.join(" "),
+                stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            })
         }
     }
 }
 
-#[derive(Debug)]
+/// A git command that could not start, or that exited with an error.
+#[derive(Debug, thiserror::Error)]
 enum GitFailure {
+    #[error("cannot run git: {0}")]
     NotRun(std::io::Error),
-    Failed(String),
+    #[error("git {command} failed: {stderr}")]
+    Failed { command: String, stderr: String },
 }
-
-impl std::fmt::Display for GitFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotRun(error) => write!(f, "cannot run git: {error}"),
-            Self::Failed(message) => f.write_str(message),
-        }
-    }
-}
-
-impl std::error::Error for GitFailure {}
 
 #[cfg(test)]
 mod tests {

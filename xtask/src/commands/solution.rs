@@ -1,19 +1,22 @@
 //! `cargo xtask solution EXERCISE`: once an exercise has passed, the learner's `src/lib.rs`
 //! against the reference as a unified diff, and what the README says the reference does
 //! differently.
+use std::ops::Range;
 use std::process::ExitCode;
 
 use anstyle::AnsiColor;
+use fs_err as fs;
 use grader::catalog::Exercise;
 use grader::progress::ProgressFile;
 use grader::render::{WIDTH, cut, paint, wrap};
 use grader::workspace::Workspace;
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 use similar::{ChangeTag, TextDiff};
 
 use crate::output;
 
-/// The README section printed after the diff.
-const SECTION: &str = "## What the reference does differently";
+/// The title of the README section (a `##` heading) printed after the diff.
+const SECTION: &str = "What the reference does differently";
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -57,24 +60,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
     let yours_path = exercise.dir.join("src").join("lib.rs");
     let reference_path = exercise.solution_dir.join("src").join("lib.rs");
-    let reference = match std::fs::read_to_string(&reference_path) {
+    // fs-err's messages name the file.
+    let reference = match fs::read_to_string(&reference_path) {
         Ok(text) => text,
         Err(error) => {
-            output::error(&format!(
-                "cannot read the reference {}: {error}",
-                workspace.display(&reference_path)
-            ));
+            output::error(&format!("cannot read the reference: {error}"));
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
-    let yours = match std::fs::read_to_string(&yours_path) {
+    let yours = match fs::read_to_string(&yours_path) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(error) => {
-            output::error(&format!(
-                "cannot read {}: {error}",
-                workspace.display(&yours_path)
-            ));
+            output::error(&error.to_string());
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
@@ -87,7 +85,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(lines) = readme_section(exercise) {
         let bold = anstyle::Style::new().bold();
         anstream::println!(
-            "\n{bold}What the reference does differently{bold:#} ({}/README.md):",
+            "\n{bold}{SECTION}{bold:#} ({}/README.md):",
             workspace.display(&exercise.dir)
         );
         for line in lines {
@@ -161,17 +159,22 @@ fn unified_diff(yours: &str, reference: &str, yours_label: &str, reference_label
 /// The lines of the README's "What the reference does differently" section, without the
 /// heading and the blank lines around it.
 fn readme_section(exercise: &Exercise) -> Option<Vec<String>> {
-    let readme = std::fs::read_to_string(exercise.dir.join("README.md")).ok()?;
+    let readme = fs::read_to_string(exercise.dir.join("README.md")).ok()?;
     section(&readme)
 }
 
 fn section(markdown: &str) -> Option<Vec<String>> {
-    let mut lines = markdown
+    let headings = headings(markdown);
+    let at = headings.iter().position(|heading| {
+        heading.level == HeadingLevel::H2 && heading.title.trim().eq_ignore_ascii_case(SECTION)
+    })?;
+    // The section runs to the next heading of its rank or above; `###` subsections belong to it.
+    let end = headings[at + 1..]
+        .iter()
+        .find(|heading| heading.level <= HeadingLevel::H2)
+        .map_or(markdown.len(), |heading| heading.span.start);
+    let mut body: Vec<String> = markdown[headings[at].span.end..end]
         .lines()
-        .skip_while(|line| !line.trim_end().eq_ignore_ascii_case(SECTION));
-    lines.next()?;
-    let mut body: Vec<String> = lines
-        .take_while(|line| !(line.starts_with("# ") || line.starts_with("## ")))
         .map(str::to_string)
         .collect();
     while body.last().is_some_and(|line| line.trim().is_empty()) {
@@ -179,6 +182,38 @@ fn section(markdown: &str) -> Option<Vec<String>> {
     }
     let first = body.iter().position(|line| !line.trim().is_empty())?;
     Some(body.split_off(first))
+}
+
+/// A Markdown heading: its rank, its text, and where it stands in the source.
+struct Heading {
+    level: HeadingLevel,
+    title: String,
+    span: Range<usize>,
+}
+
+/// Every heading of a Markdown text, in order (not `#` lines inside code blocks).
+fn headings(markdown: &str) -> Vec<Heading> {
+    let mut headings = Vec::new();
+    let mut current: Option<Heading> = None;
+    for (event, span) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                current = Some(Heading {
+                    level,
+                    title: String::new(),
+                    span,
+                });
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(heading) = current.as_mut() {
+                    heading.title.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => headings.extend(current.take()),
+            _ => {}
+        }
+    }
+    headings
 }
 
 /// A README line within the output width, continuation lines indented like the line's text.
@@ -212,6 +247,20 @@ mod tests {
         assert_eq!(section(readme).unwrap(), ["- uses a Vec", "- no clone"]);
         assert_eq!(section("# Task\n## Other\n"), None);
         assert_eq!(section("## What the reference does differently\n\n"), None);
+    }
+
+    #[test]
+    fn subsections_and_code_blocks_stay_in_the_section() {
+        let readme = "## What the Reference Does Differently\n\n### Memory\n\n```sh\n## not a heading\n```\n\n# Next\n";
+        assert_eq!(
+            section(readme).unwrap(),
+            ["### Memory", "", "```sh", "## not a heading", "```"]
+        );
+        // Only a level-2 heading of that title opens the section.
+        assert_eq!(
+            section("### What the reference does differently\n\ntext\n"),
+            None
+        );
     }
 
     #[test]
