@@ -29,6 +29,7 @@ pub enum Variant {
 }
 
 impl Variant {
+    /// This variant's crate folder for `exercise`: `exercises/NN-slug` or `solutions/NN-slug`.
     pub fn crate_dir(self, exercise: &Exercise) -> &Path {
         match self {
             Self::Learner => &exercise.dir,

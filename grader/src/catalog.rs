@@ -8,14 +8,21 @@ use serde::{Deserialize, Serialize};
 /// One exercise as its `exercise.toml` describes it, plus where its files live.
 #[derive(Debug, Clone, Serialize)]
 pub struct Exercise {
+    /// `NN` of the exercise folder: its order in the course, and the number in `exercise-3`.
     pub id: u32,
+    /// The folder name after the number (`lru` in `03-lru`); also accepted as the exercise's name.
     pub slug: String,
+    /// The title shown to the learner.
     pub title: String,
     /// The Python module both the learner crate and the solution build (`[tool.maturin] module-name`).
     pub module: String,
+    /// How long the test run may take before it is killed, in seconds (default 60).
     pub timeout_secs: u64,
+    /// The hints `cargo xtask hint` shows, one more each time it is asked; at least one.
     pub hints: Vec<String>,
+    /// How the reference-leak hunt runs (the `[leaks]` table).
     pub leaks: LeakSettings,
+    /// The speed cases (the `[[perf]]` tables); none means the exercise has no speed check.
     pub perf: Vec<PerfCase>,
     /// `exercises/NN-slug`
     pub dir: PathBuf,
@@ -32,6 +39,7 @@ impl Exercise {
     pub fn folder(&self) -> String {
         format!("{:02}-{}", self.id, self.slug)
     }
+    /// `exercises/NN-slug/tests`: the tests the learner sees and pytest runs.
     pub fn tests_dir(&self) -> PathBuf {
         self.dir.join("tests")
     }
@@ -41,6 +49,7 @@ impl Exercise {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct LeakSettings {
+    /// Whether this exercise hunts leaks at all (default true).
     pub enabled: bool,
     /// Rounds run and thrown away before measuring (caches, lazy imports, interned strings).
     pub warmup_rounds: u32,
@@ -65,6 +74,7 @@ impl Default for LeakSettings {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PerfCase {
+    /// The case's name, as the verdict shows it.
     pub name: String,
     /// `module:qualname` of the pure-Python baseline, in the exercise's `tests/` folder.
     pub baseline: String,
@@ -72,10 +82,12 @@ pub struct PerfCase {
     pub candidate: String,
     /// `module:qualname` of a function returning the positional arguments (a tuple).
     pub setup: String,
+    /// The median speedup over the baseline the candidate must reach: `8.0` means 8× faster.
     pub min_speedup: f64,
     /// Multi-threaded task: time with the wall clock instead of CPU time.
     #[serde(default)]
     pub threads: bool,
+    /// Shown to the learner when the case misses its threshold.
     pub hint: String,
 }
 
@@ -103,12 +115,14 @@ fn default_timeout() -> u64 {
 /// Every exercise of a course, in order.
 #[derive(Debug, Clone)]
 pub struct Catalog {
+    /// The exercises, sorted by folder name and so by id; no id appears twice.
     pub exercises: Vec<Exercise>,
 }
 
 /// What went wrong reading the catalog. Each variant says which file and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
+    /// `<root>/exercises` (the path given) is missing or holds no folder with an `exercise.toml`.
     #[error(
         "no exercises found: {} does not exist or is empty (run from the course workspace)",
         .0.display()
@@ -120,13 +134,24 @@ pub enum CatalogError {
     /// A TOML syntax or schema error, with the 1-based line and column where toml found it.
     #[error("{}{}: invalid exercise.toml: {message}", .path.display(), place(*.line, *.column))]
     Malformed {
+        /// The `exercise.toml`.
         path: PathBuf,
+        /// 1-based line of the error, when toml named a place.
         line: Option<usize>,
+        /// 1-based column of the error, in characters, when toml named a place.
         column: Option<usize>,
+        /// toml's description of the error.
         message: String,
     },
+    /// An `exercise.toml` that parses but does not fit: a folder not named `NN-slug`, an id
+    /// used twice, an invalid module name, no hints, a zero timeout, a malformed perf case.
     #[error("{}: {message}", .path.display())]
-    Inconsistent { path: PathBuf, message: String },
+    Inconsistent {
+        /// The offending `exercise.toml`.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 /// `:3:9` when toml named a place, else nothing.
@@ -212,7 +237,9 @@ impl Catalog {
     listed(.suggestions)
 )]
 pub struct UnknownExercise {
+    /// The name as the user gave it.
     pub query: String,
+    /// Every exercise as `exercise-3 (lru)`, closest to the query first.
     pub suggestions: Vec<String>,
 }
 

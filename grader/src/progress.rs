@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{Catalog, Exercise};
 use crate::verdict::{CheckResult, CheckStatus, Status, Verdict};
 
+/// The progress file's name, at the course root.
 pub const FILE_NAME: &str = ".course-progress.toml";
 
 const HEADER: &str = "\
@@ -38,12 +39,16 @@ pub struct Progress {
     pub damage: Option<String>,
 }
 
+/// One exercise's table in the progress file.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ExerciseProgress {
+    /// The status of the last check; `None` when never checked, or since its verdict was forgotten.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
+    /// When the last check finished, in RFC 3339 (UTC): `2024-05-01T12:00:00Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checked_at: Option<String>,
+    /// The checks that failed last time, by [key](crate::verdict::CheckName::key): `tests`, `perf`.
     #[serde(default)]
     pub failed_checks: Vec<String>,
     /// Checks the last run skipped on request (`leaks`, `perf`); only kept while `status` is
@@ -53,6 +58,7 @@ pub struct ExerciseProgress {
     /// The first time every check passed. Later failures do not take it back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed_at: Option<String>,
+    /// How many of the exercise's hints `cargo xtask hint` has shown so far.
     #[serde(default)]
     pub hints_shown: usize,
 }
@@ -117,12 +123,14 @@ pub struct ProgressFile {
 }
 
 impl ProgressFile {
+    /// The progress file of the course at `root`.
     pub fn at(root: &Path) -> Self {
         Self {
             path: root.join(FILE_NAME),
         }
     }
 
+    /// Where the file is: `<root>/.course-progress.toml`.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -164,6 +172,8 @@ impl ProgressFile {
         progress
     }
 
+    /// Write `progress` under the explanatory header, replacing the file in one step (a temporary
+    /// file renamed over it), so a reader never sees half of it.
     pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
         let body = toml::to_string_pretty(progress).map_err(std::io::Error::other)?;
         let temporary = self.path.with_extension("toml.tmp");

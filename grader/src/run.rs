@@ -144,9 +144,7 @@ pub(crate) fn run_tests(
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let exercise = request.exercise;
-    let private = tempfile::Builder::new()
-        .prefix("lessongrader-")
-        .tempdir()?;
+    let private = tempfile::Builder::new().prefix("lessongrader-").tempdir()?;
     let results_path = private.path().join("results.jsonl");
     let config_path = private.path().join("config.json");
     let config = serde_json::json!({
@@ -347,7 +345,10 @@ mod tests {
         let mut reader = RecordReader::open(&path).unwrap();
         let append = |text: &str| {
             use std::io::Write;
-            let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .unwrap();
             file.write_all(text.as_bytes()).unwrap();
         };
         append("{\"kind\":\"session_start\",\"python\":\"3.11.7\",\"pid\":7}\n{\"kind\":\"test_st");
@@ -355,7 +356,13 @@ mod tests {
         append("art\",\"nodeid\":\"t.py::a\"}\n{\"kind\":\"test\",\"nod");
         let mut records = reader.read_new().unwrap();
         assert_eq!(records.len(), 1, "the half-written line waits for its end");
-        records.insert(0, Record::SessionStart { python: "3.11.7".into(), pid: 7 });
+        records.insert(
+            0,
+            Record::SessionStart {
+                python: "3.11.7".into(),
+                pid: 7,
+            },
+        );
         let outcome = RunOutcome {
             records,
             end: RunEnd::Crashed {
@@ -371,12 +378,7 @@ mod tests {
     #[test]
     fn lines_that_are_not_records_are_skipped() {
         let records = parse_lines(b"{\"kind\":\"from_the_future\",\"x\":1}\nnot json\n{\"kind\":\"test_start\",\"nodeid\":\"a\"}\n");
-        assert_eq!(
-            records,
-            vec![Record::TestStart {
-                nodeid: "a".into()
-            }]
-        );
+        assert_eq!(records, vec![Record::TestStart { nodeid: "a".into() }]);
     }
 
     #[test]

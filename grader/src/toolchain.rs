@@ -83,24 +83,44 @@ pub enum ToolchainError {
 pub enum SetupStep {
     /// Stage: `.venv` is made anew (first run, another Python, or its interpreter vanished).
     SettingUp {
+        /// The `.venv` folder.
         venv: PathBuf,
+        /// The chosen interpreter's version: `3.11.7`.
         python_version: String,
     },
     /// Stage: `.venv` stays, the pinned tools in it change.
-    Updating { venv: PathBuf },
+    Updating {
+        /// The `.venv` folder.
+        venv: PathBuf,
+    },
     /// Progress: the outdated `.venv` is deleted before it is made anew.
-    RemovingOutdated { venv: PathBuf },
+    RemovingOutdated {
+        /// The `.venv` folder.
+        venv: PathBuf,
+    },
     /// Progress: `python -m venv` with the chosen interpreter.
-    Creating { python: PathBuf },
+    Creating {
+        /// The interpreter `.venv` is made from.
+        python: PathBuf,
+    },
     /// Progress: pip installs the course's pinned tools.
-    Installing { requirements: PathBuf },
+    Installing {
+        /// The course's pinned requirements file.
+        requirements: PathBuf,
+    },
     /// Stage: `.venv` is ready (the end of setting up or updating).
     Ready,
     /// Stage: an extra requirements file (the lesson's) goes into the ready `.venv`, once per
     /// version of the file.
-    InstallingExtra { requirements: PathBuf },
+    InstallingExtra {
+        /// The extra requirements file.
+        requirements: PathBuf,
+    },
     /// Progress: pip installs that extra file.
-    InstallingExtraPackages { requirements: PathBuf },
+    InstallingExtraPackages {
+        /// The extra requirements file.
+        requirements: PathBuf,
+    },
 }
 
 impl SetupStep {

@@ -10,13 +10,17 @@ pub use crate::wire::{Comparison, LeakKind, Timer};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Every check that ran passed.
     Passed,
+    /// The tests ran to the end, but one of them failed, or a leak or a speed case did.
     Failed,
     /// A `todo!()` was reached.
     NotStarted,
+    /// The crate did not compile, so nothing was run.
     BuildFailed,
     /// The test process ended before its results were complete.
     Crashed,
+    /// The tests outlasted the exercise's `timeout_secs` and were killed.
     TimedOut,
     /// The grader itself could not run (no Python, a broken `exercise.toml`). Never the learner's doing.
     Error,
@@ -37,11 +41,16 @@ impl Status {
     }
 }
 
+/// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckStatus {
+    /// It ran and passed.
     Passed,
+    /// It ran and failed (for `build`: the crate did not compile).
     Failed,
+    /// It did not run: switched off for this run, off for this exercise, or blocked by an earlier
+    /// failure. The summary says which.
     Skipped,
 }
 
@@ -50,13 +59,19 @@ pub enum CheckStatus {
 pub struct Verdict {
     /// `exercise-3`
     pub exercise: String,
+    /// The exercise's slug: `lru`.
     pub slug: String,
+    /// The exercise's title from its `exercise.toml`.
     pub title: String,
+    /// Which crate was checked: the learner's or the reference solution.
     pub variant: Variant,
+    /// The overall outcome; it decides the exit code.
     pub status: Status,
+    /// One result per check, in [`CheckName::ALL`] order.
     pub checks: Vec<CheckResult>,
     /// Share of the exercise's tests that passed, 0.0–1.0 (0 when it did not build).
     pub score: f64,
+    /// Wall-clock seconds for the build and the test run together.
     pub seconds: f64,
     /// Where the learner's sources are, for messages: `exercises/03-lru`.
     pub crate_dir: String,
@@ -116,36 +131,54 @@ impl CheckName {
     }
 }
 
+/// How one check came out, with what the learner needs to see of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct CheckResult {
+    /// The check this is the result of.
     pub name: CheckName,
+    /// Whether it passed, failed or was skipped.
     pub status: CheckStatus,
     /// One line: `14/14`, `clean`, `23.4× (needs ≥ 8×)`, `skipped`.
     pub summary: String,
+    /// What the check found, in the shape of its kind.
     pub details: CheckDetails,
 }
 
+/// What a check found. Serialized untagged: the JSON holds only the variant's fields.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum CheckDetails {
+    /// Nothing to report: the build passed, or the check was skipped for the reason its summary
+    /// gives.
     None {},
     /// Not run, for a reason the caller gave (a quicker run, a check on save).
     SwitchedOff {
         /// Why.
         reason: OffReason,
     },
+    /// The build failed.
     Build {
+        /// The compiler's errors, in the order rustc reported them.
         errors: Vec<CompilerError>,
     },
+    /// The tests ran (completely or not).
     Tests {
+        /// Tests that passed.
         passed: u32,
+        /// Tests counted: every test that reached its call phase, plus those that failed in
+        /// setup or teardown.
         total: u32,
+        /// The failed tests and collection errors, in the order they were reported.
         failures: Vec<TestFailure>,
     },
+    /// The leak hunt ran.
     Leaks {
+        /// The leaks found; empty when the hunt came out clean.
         findings: Vec<LeakFinding>,
     },
+    /// The speed cases ran.
     Perf {
+        /// One entry per case that ran, in the order they ran.
         cases: Vec<SpeedCase>,
     },
 }
@@ -214,6 +247,8 @@ pub struct SpeedCase {
 /// A failed test, with what the learner needs for the next edit.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestFailure {
+    /// The test's name with its parameters, `test_wrap[long]`; `collecting <path>` for a file
+    /// pytest could not collect.
     pub name: String,
     /// `tests/test_strings.py`
     pub file: String,
@@ -223,6 +258,7 @@ pub struct TestFailure {
     pub statement: String,
     /// `AssertionError: …` / `ValueError: …`, one line.
     pub summary: String,
+    /// Both sides of the failed `==`, when the failing statement was one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
     /// pytest's full report, shown with --verbose.
@@ -233,24 +269,35 @@ pub struct TestFailure {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Problem {
+    /// The test process died before its results were complete (status `crashed`).
     Crash {
+        /// The signal that killed it, by name: `SIGSEGV`.
         signal: Option<String>,
+        /// Its exit code, when it exited instead of being killed.
         exit_code: Option<i32>,
+        /// The test that was running (`test_y[param]`), when known.
         test: Option<String>,
-        /// The Python frames faulthandler printed, innermost last.
+        /// The Python frames faulthandler printed, innermost first, each followed by its source
+        /// line when it is in the exercise's own files.
         frames: Vec<String>,
         /// The last lines the process wrote to stderr.
         stderr_tail: String,
     },
+    /// The run outlasted the exercise's `timeout_secs` and was killed (status `timed_out`).
     Timeout {
+        /// The limit it reached, in seconds.
         after_secs: u64,
+        /// The test that was running at the deadline (`test_y[param]`), when known.
         test: Option<String>,
     },
+    /// Tests reached a `todo!()`: the exercise is not started (status `not_started`).
     Todo {
+        /// Each distinct `todo!()` reached, by file and line.
         sites: Vec<TodoSite>,
     },
     /// The grader's own Python side failed (status `error`).
     GraderFailure {
+        /// What went wrong (when pytest could not load the plugin: the end of its stderr).
         message: String,
     },
 }
@@ -258,7 +305,10 @@ pub enum Problem {
 /// A `todo!()` a test reached: `LruCache::get` at `exercises/03-lru/src/lib.rs:57`.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TodoSite {
+    /// The function containing it, `LruCache::get` or `mean` (`a function` when not found).
     pub function: String,
+    /// The Rust source file, relative to the course root.
     pub file: String,
+    /// The 1-based line of the `todo!()`.
     pub line: u32,
 }

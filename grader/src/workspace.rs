@@ -51,6 +51,7 @@ impl Workspace {
         }
     }
 
+    /// The interpreter inside `.venv`: `<venv>/bin/python`.
     pub fn venv_python(&self) -> PathBuf {
         self.venv.join("bin").join("python")
     }

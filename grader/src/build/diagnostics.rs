@@ -11,7 +11,9 @@ pub struct CompilerError {
     pub headline: String,
     /// `exercises/01-math/src/lib.rs`, when rustc named a place.
     pub file: Option<String>,
+    /// 1-based line of the place rustc points at.
     pub line: Option<u32>,
+    /// 1-based column of that place, in characters.
     pub column: Option<u32>,
     /// The whole diagnostic, headline included, as rustc rendered it.
     pub rendered: String,
