@@ -6,7 +6,7 @@
 //! build      maturin, one folder per variant  → BuildOutcome
 //! run        pytest + lessongrader plugin     → RunOutcome (records from a private file)
 //! checks     records → tests / leaks / perf   → Verdict      (every status decision lives here)
-//! render     Verdict → terminal text | JSON
+//! report     Verdict → JSON (text for people is the CLI's: xtask/src/ui)
 //! ```
 //! `pipeline` wires the stages together; `progress` remembers verdicts for the learner.
 pub mod build;
@@ -14,7 +14,7 @@ pub mod catalog;
 pub mod checks;
 pub mod pipeline;
 pub mod progress;
-pub mod render;
+pub mod report;
 pub mod run;
 pub mod toolchain;
 pub mod verdict;

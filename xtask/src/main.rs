@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod book;
 mod commands;
 mod output;
+mod ui;
 
 #[derive(Parser)]
 #[command(
@@ -100,7 +101,7 @@ fn main() -> ExitCode {
         }
     };
     result.unwrap_or_else(|error| {
-        output::error(&format!("{error:#}"));
+        ui::error(&format!("{error:#}"));
         output::GRADER_ERROR.into()
     })
 }

@@ -3,10 +3,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use grader::progress::ProgressFile;
-use grader::render::{self, TextOptions};
 use grader::{Grader, RunOptions, Variant};
 
 use crate::output::{self, Format};
+use crate::ui::{self, TextOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -62,7 +62,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         perf: !args.no_perf,
     };
     let spinner = (args.format == Format::Text)
-        .then(|| super::spinner(format!("checking {} {}", exercise.name(), exercise.slug)));
+        .then(|| ui::spinner(format!("checking {} {}", exercise.name(), exercise.slug)));
     let report = grader.check(exercise, variant, options)?;
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
@@ -73,7 +73,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         eprintln!("note: could not save progress: {error}");
     }
     match args.format {
-        Format::Json => println!("{}", render::json(&report.verdict)),
+        Format::Json => println!("{}", grader::report::json(&report.verdict)),
         Format::Text => {
             let shown = progress.hints_shown(&exercise.name());
             let next_hint =
@@ -83,7 +83,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                 .exercises
                 .iter()
                 .find(|other| other.id > exercise.id);
-            let text = render::text(
+            let text = ui::verdict::text(
                 &report.verdict,
                 &TextOptions {
                     verbose: args.verbose,
@@ -91,6 +91,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                     next_exercise,
                     build_log: report.build_log.as_deref(),
                     pytest_output: report.pytest_output.as_deref(),
+                    ..Default::default()
                 },
             );
             anstream::print!("{text}");

@@ -3,11 +3,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use grader::render::{self, paint, status_style};
-use grader::verdict::{CheckName, CheckStatus};
 use grader::{Grader, Report, RunOptions, Status, Variant};
 
 use crate::output::{self, Format};
+use crate::ui::{self, paint, status_style};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -74,7 +73,7 @@ pub fn grade_every_exercise(
     options: RunOptions,
 ) -> anyhow::Result<Vec<Report>> {
     let exercises = &grader.catalog.exercises;
-    let bar = progress_bar(exercises.len() as u64 * 2);
+    let bar = ui::progress_bar(exercises.len() as u64 * 2);
     let mut built = Vec::with_capacity(exercises.len());
     for exercise in exercises {
         bar.set_message(format!("building {}", exercise.name()));
@@ -91,42 +90,29 @@ pub fn grade_every_exercise(
     Ok(reports)
 }
 
-pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(length);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} {elapsed}")
-            .expect("valid template")
-            .progress_chars("█▓░"),
-    );
-    bar
-}
-
 pub fn print_table(reports: &[Report]) {
+    let layout = ui::Layout::stdout();
+    let cells: Vec<_> = reports
+        .iter()
+        .map(|report| ui::verdict::table_cells(&report.verdict))
+        .collect();
+    let name_width = layout.column(cells.iter().map(|cells| cells[0].as_str()), 23);
     let bold = anstyle::Style::new().bold();
     anstream::println!(
-        "{bold}{:<24}{:<14}{:<9}{:<10}{}{bold:#}",
+        "{bold}{:<name_width$} {:<14}{:<9}{:<10}{}{bold:#}",
         "exercise",
         "status",
         "tests",
         "leaks",
         "speed"
     );
-    for report in reports {
+    for (report, [name, tests, leaks, speed]) in reports.iter().zip(cells) {
         let verdict = &report.verdict;
-        let name = render::cut(&format!("{} {}", verdict.exercise, verdict.slug), 23).0;
+        let name = layout.cell(&name, name_width);
         let status = paint(
             status_style(verdict.status),
             &format!("{:<14}", verdict.status.label()),
         );
-        let cell = |check: CheckName| match verdict.check(check) {
-            Some(result) if result.status != CheckStatus::Skipped => result.summary.clone(),
-            _ => "—".to_string(),
-        };
-        let tests = cell(CheckName::Tests);
-        let leaks = cell(CheckName::Leaks);
-        anstream::println!(
-            "{name:<24}{status}{tests:<9}{leaks:<10}{}",
-            cell(CheckName::Perf)
-        );
+        anstream::println!("{name:<name_width$} {status}{tests:<9}{leaks:<10}{speed}");
     }
 }

@@ -3,8 +3,9 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
 use grader::progress::{ExerciseProgress, Progress, ProgressFile, check_words};
-use grader::render::{WIDTH, cut, paint, status_style};
 use grader::{Status, catalog::Catalog};
+
+use crate::ui::{Layout, paint, status_style};
 
 const NAME: usize = 11;
 const TITLE: usize = 30;
@@ -21,8 +22,14 @@ pub fn run() -> anyhow::Result<ExitCode> {
 /// The table, also shown by watch mode's `l`.
 pub fn print(catalog: &Catalog, progress: &Progress) {
     let bold = anstyle::Style::new().bold();
+    let layout = Layout::stdout();
+    let titles = catalog
+        .exercises
+        .iter()
+        .map(|exercise| exercise.title.as_str());
+    let title_width = layout.column(titles, TITLE);
     let header = format!(
-        "{:<NAME$}  {:<TITLE$}  {:<STATUS$}  {:<CHECKED$}  {}",
+        "{:<NAME$}  {:<title_width$}  {:<STATUS$}  {:<CHECKED$}  {}",
         "exercise", "title", "status", "last check", "what failed"
     );
     anstream::println!("{bold}{header}{bold:#}");
@@ -46,11 +53,11 @@ pub fn print(catalog: &Catalog, progress: &Progress) {
         let checked = entry
             .and_then(|entry| entry.checked_ago(now))
             .map_or_else(|| "never".into(), ago);
-        let title = cut(&exercise.title, TITLE).0;
-        let used = NAME + TITLE + STATUS + CHECKED + 8;
-        let (notes, _) = cut(&notes(entry), WIDTH - used);
+        let title = layout.cell(&exercise.title, title_width);
+        let used = NAME + title_width + STATUS + CHECKED + 8;
+        let notes = layout.cell(&notes(entry), layout.width.saturating_sub(used));
         let row = format!(
-            "{:<NAME$}  {title:<TITLE$}  {styled}  {checked:<CHECKED$}  {notes}",
+            "{:<NAME$}  {title:<title_width$}  {styled}  {checked:<CHECKED$}  {notes}",
             exercise.name()
         );
         if current.is_some_and(|current| current.id == exercise.id) {

@@ -19,15 +19,3 @@ pub fn catalog() -> anyhow::Result<(Workspace, Catalog)> {
     let catalog = Catalog::load(&workspace.root)?;
     Ok((workspace, catalog))
 }
-
-/// A spinner on stderr; indicatif hides it when stderr is not a terminal.
-pub fn spinner(message: String) -> indicatif::ProgressBar {
-    let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .expect("valid template"),
-    );
-    spinner.set_message(message);
-    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
-    spinner
-}

@@ -3,9 +3,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use crate::ui::{FILLED, paint, status_style};
 use grader::Status;
 use grader::progress::ProgressFile;
-use grader::render::{paint, status_style};
 
 const BAR: usize = 40;
 
@@ -19,10 +19,9 @@ pub fn run(_python: Option<&Path>) -> anyhow::Result<ExitCode> {
         .filter(|exercise| progress.passed(&exercise.name()))
         .count();
     let filled = passed * BAR / total.max(1);
-    let green = anstyle::AnsiColor::Green.on_default();
     anstream::println!(
         "Progress [{}{}] {passed}/{total} exercises passed",
-        paint(green, &"█".repeat(filled)),
+        paint(FILLED, &"█".repeat(filled)),
         "░".repeat(BAR - filled)
     );
     let Some(current) = catalog

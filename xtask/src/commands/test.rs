@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode};
 use grader::Grader;
 
 use crate::output;
+use crate::ui::{self, BOLD, paint};
 
 pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
     // Creates .venv first, so parallel tests below find it ready.
@@ -71,12 +72,11 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
         anstream::println!("\nall test suites passed");
         Ok(ExitCode::from(output::PASSED))
     } else {
-        output::error(&format!("failed: {}", failed.join(", ")));
+        ui::error(&format!("failed: {}", failed.join(", ")));
         Ok(ExitCode::from(output::NOT_PASSED))
     }
 }
 
 fn step(title: &str) {
-    let bold = anstyle::Style::new().bold();
-    anstream::println!("\n{bold}== {title}{bold:#}");
+    anstream::println!("\n{}", paint(BOLD, &format!("== {title}")));
 }

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use grader::catalog::Exercise;
-use grader::render::{paint, status_style};
 use grader::run::PerfRecord;
 use grader::verdict::{CheckDetails, CheckName};
 use grader::workspace::Workspace;
 use grader::{Grader, RunOptions, Status, Variant};
 
 use crate::output;
+use crate::ui::{self, TextOptions, paint, status_style};
 
 /// A solution must beat each threshold by this factor, so a busy machine cannot flip its verdict.
 pub const PERF_MARGIN: f64 = 1.25;
@@ -41,7 +41,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     for exercise in &selected {
         problems.extend(completeness_problems(&grader.workspace, exercise));
     }
-    let bar = super::grade_all::progress_bar(selected.len() as u64 * 4);
+    let bar = ui::progress_bar(selected.len() as u64 * 4);
     let mut builds = Vec::new();
     for exercise in &selected {
         for variant in [Variant::Solution, Variant::Learner] {
@@ -80,7 +80,10 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                 "{}: the solution is `{}`, not `passed`:\n{}",
                 exercise.name(),
                 solution_status.label(),
-                indent(&grader::render::text(&solution.verdict, &no_extras()))
+                indent(&ui::verdict::text(
+                    &solution.verdict,
+                    &TextOptions::default()
+                ))
             ));
         }
         let margins = perf_margins(&solution.verdict);
@@ -146,7 +149,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::from(output::PASSED))
     } else {
         for problem in &problems {
-            output::error(problem);
+            ui::error(problem);
         }
         anstream::println!(
             "verify: {} problem(s) in {} exercises · {seconds:.0} s",
@@ -236,16 +239,6 @@ fn module_name(pyproject: &Path) -> Option<String> {
         .get("module-name")?
         .as_str()
         .map(str::to_string)
-}
-
-fn no_extras() -> grader::render::TextOptions<'static> {
-    grader::render::TextOptions {
-        verbose: false,
-        next_hint: None,
-        next_exercise: None,
-        build_log: None,
-        pytest_output: None,
-    }
 }
 
 fn indent(text: &str) -> String {

@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use grader::catalog::Exercise;
 use grader::progress::{Progress, ProgressFile};
-use grader::render::{self, BAD, BOLD, DIM, GOOD, TextOptions, WIDTH, cut, paint};
 use grader::{Grader, GraderError, Report, Status};
 
 use crate::output;
+use crate::ui::{self, BAD, BOLD, DIM, Layout, TextOptions, paint};
 use files::SourceWatcher;
 use input::Key;
 use job::{Control, Job};
@@ -299,7 +299,7 @@ impl Watch {
                 } else {
                     ""
                 };
-                super::spinner(format!(
+                ui::spinner(format!(
                     "building {} {}{what}",
                     exercise.name(),
                     exercise.slug
@@ -308,7 +308,7 @@ impl Watch {
             Job::All => {
                 self.checked_all.clear();
                 self.say("Checking every exercise (tests and leak hunt; the speed check: f, or cargo xtask check):");
-                super::grade_all::progress_bar(self.grader.catalog.exercises.len() as u64)
+                ui::progress_bar(self.grader.catalog.exercises.len() as u64)
             }
         };
         let control = job::spawn(
@@ -330,19 +330,8 @@ impl Watch {
 
     /// The correctness verdict, shown while the leak hunt runs.
     fn tests_passed(&mut self, report: &Report) {
-        let verdict = &report.verdict;
-        let tests = verdict
-            .check(grader::verdict::CheckName::Tests)
-            .map_or(String::new(), |check| check.summary.clone());
-        let line = format!(
-            "{} {} {} — tests pass ({tests}); hunting leaks…{}",
-            paint(GOOD, "✔"),
-            paint(BOLD, &verdict.exercise),
-            verdict.slug,
-            paint(DIM, &format!("   {:.1} s", verdict.seconds))
-        );
         self.clear();
-        self.say(&line);
+        self.say(&ui::verdict::tests_passed(&report.verdict));
     }
 
     fn checked(&mut self, index: usize, outcome: Result<Report, GraderError>) {
@@ -362,18 +351,15 @@ impl Watch {
             let line = match &outcome {
                 Ok(report) => {
                     self.checked_all.push(report.verdict.status);
-                    render::headline(&report.verdict)
+                    ui::verdict::headline(&report.verdict)
                 }
                 Err(error) => {
                     self.checked_all.push(Status::Error);
-                    cut(
-                        &format!(
-                            "{}: the grader could not run: {error}",
-                            self.exercise(index).name()
-                        ),
-                        WIDTH,
-                    )
-                    .0
+                    let line = format!(
+                        "{}: the grader could not run: {error}",
+                        self.exercise(index).name()
+                    );
+                    Layout::stdout().wrap(&line, "", "  ").join("\n")
                 }
             };
             self.say(&line);
@@ -429,26 +415,19 @@ impl Watch {
                     paint(BAD, "✘")
                 ));
                 for line in error.to_string().lines() {
-                    out.push_str(&format!("  {}\n", cut(line, WIDTH - 2).0));
+                    for row in Layout::stdout().wrap_line(line, "  ") {
+                        out.push_str(&format!("{row}\n"));
+                    }
                 }
                 out.push_str("  Not a fault of your code: fix the problem above, then press r.\n");
             }
             Ok(report) if report.verdict.status == Status::Passed => {
-                out.push_str(&render::headline(&report.verdict));
+                out.push_str(&ui::verdict::headline(&report.verdict));
                 out.push('\n');
                 out.push_str(&self.after_pass(index));
             }
             Ok(report) => {
-                let text = render::text(
-                    &report.verdict,
-                    &TextOptions {
-                        verbose: false,
-                        next_hint: None,
-                        next_exercise: None,
-                        build_log: None,
-                        pytest_output: None,
-                    },
-                );
+                let text = ui::verdict::text(&report.verdict, &TextOptions::default());
                 out.push_str(&text);
                 let shown = self.progress.hints_shown(&name);
                 let total = exercise.hints.len();
@@ -526,11 +505,12 @@ impl Watch {
         } else {
             format!("── manual mode · Enter checks {src}/ (tests + leak hunt) · {speed}")
         };
-        format!(
-            "{}\n{}\n",
-            paint(DIM, &cut(&status, WIDTH).0),
-            paint(DIM, &self.keys_line())
-        )
+        let mut out = String::new();
+        for line in Layout::stdout().wrap(&status, "", "   ") {
+            out.push_str(&format!("{}\n", paint(DIM, &line)));
+        }
+        out.push_str(&format!("{}\n", paint(DIM, &self.keys_line())));
+        out
     }
 
     fn keys_line(&self) -> String {
@@ -561,8 +541,8 @@ impl Watch {
             exercise.name(),
             exercise.slug
         );
-        for line in render::wrap(&exercise.hints[shown - 1], WIDTH - 2) {
-            out.push_str(&format!("  {line}\n"));
+        for line in Layout::stdout().wrap(&exercise.hints[shown - 1], "  ", "  ") {
+            out.push_str(&format!("{line}\n"));
         }
         if shown == total {
             out.push_str(&format!(
@@ -621,12 +601,17 @@ impl Watch {
             .workspace
             .display(&exercise.dir.join("README.md"))
             .to_string();
-        let title = cut(
-            &format!("{} {} — {}", exercise.name(), exercise.slug, exercise.title),
-            WIDTH,
-        )
-        .0;
-        self.say(&format!("{}\n  The task: {readme}", paint(BOLD, &title)));
+        let title = Layout::stdout()
+            .wrap(
+                &format!("{} {} — {}", exercise.name(), exercise.slug, exercise.title),
+                "",
+                "  ",
+            )
+            .iter()
+            .map(|line| paint(BOLD, line))
+            .collect::<Vec<_>>()
+            .join("\n");
+        self.say(&format!("{title}\n  The task: {readme}"));
         self.request(Job::One { index, full: false }, false);
     }
 
@@ -649,11 +634,7 @@ impl Watch {
     /// A fresh screen for a new verdict, when the output is a terminal.
     fn clear(&self) {
         if self.clear_screen {
-            // Written past anstream, which would strip it with colours off: clearing is not colour.
-            use std::io::Write;
-            self.suspended(|| {
-                let _ = std::io::stdout().write_all(b"\x1b[H\x1b[2J");
-            });
+            self.suspended(ui::clear_screen);
         }
     }
 

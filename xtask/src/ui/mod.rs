@@ -1,0 +1,27 @@
+//! The presentation layer: what the command line shows a person. Commands gather data and call
+//! in here for colours, widths, verdict text and diffs.
+//!
+//! ```text
+//! style     colours, `paint`, the style of each status
+//! terminal  the output's width; wrapping (never cutting) long lines; clearing the screen
+//! verdict   a verdict as text: headline, failures with diffs, leaks, speed, crashes, build errors
+//! diff      unified diffs: expected against actual, yours against the reference
+//! activity  spinners and progress bars
+//! ```
+//! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
+pub mod diff;
+pub mod verdict;
+
+mod activity;
+mod style;
+mod terminal;
+
+pub use activity::{progress_bar, spinner};
+pub use style::{BAD, BOLD, DIM, FILLED, paint, status_style};
+pub use terminal::{Layout, clear_screen, width, wrap};
+pub use verdict::TextOptions;
+
+/// An error of the grader or of the user's command line, on stderr.
+pub fn error(message: &str) {
+    anstream::eprintln!("{}: {message}", paint(style::BAD, "error"));
+}
