@@ -6,7 +6,7 @@ use std::time::Instant;
 use grader::{Grader, Report, RunOptions, Status, Variant};
 
 use crate::output::{self, Format};
-use crate::ui::{self, paint, status_style};
+use crate::ui;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -51,12 +51,10 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
         Format::Text => {
-            print_table(&reports);
-            anstream::println!(
-                "{passed} of {} passed · {:.0} s",
-                reports.len(),
-                started.elapsed().as_secs_f64()
-            );
+            let verdicts: Vec<_> = reports.iter().map(|report| &report.verdict).collect();
+            let seconds = started.elapsed().as_secs_f64();
+            let table = ui::tables::grade_all(&verdicts, seconds, &ui::Layout::stdout());
+            anstream::print!("{table}");
         }
     }
     Ok(ExitCode::from(if passed == reports.len() {
@@ -88,31 +86,4 @@ pub fn grade_every_exercise(
     }
     bar.finish_and_clear();
     Ok(reports)
-}
-
-pub fn print_table(reports: &[Report]) {
-    let layout = ui::Layout::stdout();
-    let cells: Vec<_> = reports
-        .iter()
-        .map(|report| ui::verdict::table_cells(&report.verdict))
-        .collect();
-    let name_width = layout.column(cells.iter().map(|cells| cells[0].as_str()), 23);
-    let bold = anstyle::Style::new().bold();
-    anstream::println!(
-        "{bold}{:<name_width$} {:<14}{:<9}{:<10}{}{bold:#}",
-        "exercise",
-        "status",
-        "tests",
-        "leaks",
-        "speed"
-    );
-    for (report, [name, tests, leaks, speed]) in reports.iter().zip(cells) {
-        let verdict = &report.verdict;
-        let name = layout.cell(&name, name_width);
-        let status = paint(
-            status_style(verdict.status),
-            &format!("{:<14}", verdict.status.label()),
-        );
-        anstream::println!("{name:<name_width$} {status}{tests:<9}{leaks:<10}{speed}");
-    }
 }

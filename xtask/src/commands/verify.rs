@@ -12,7 +12,7 @@ use grader::workspace::Workspace;
 use grader::{Grader, RunOptions, Status, Variant};
 
 use crate::output;
-use crate::ui::{self, TextOptions, paint, status_style};
+use crate::ui::{self, TextOptions};
 
 /// A solution must beat each threshold by this factor, so a busy machine cannot flip its verdict.
 pub const PERF_MARGIN: f64 = 1.25;
@@ -118,22 +118,11 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        lines.push(format!(
-            "{:<20} solution {}  skeleton {}  {}",
-            format!("{} {}", exercise.name(), exercise.slug),
-            paint(
-                status_style(solution_status),
-                &format!("{:<12}", solution_status.label())
-            ),
-            paint(
-                status_style(skeleton_status),
-                &format!("{:<12}", skeleton_status.label())
-            ),
-            if margin_text.is_empty() {
-                String::new()
-            } else {
-                format!("perf margin: {margin_text}")
-            }
+        lines.push(ui::tables::verify_row(
+            &format!("{} {}", exercise.name(), exercise.slug),
+            solution_status,
+            skeleton_status,
+            &margin_text,
         ));
     }
     bar.finish_and_clear();

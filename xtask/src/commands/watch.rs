@@ -248,8 +248,9 @@ impl Watch {
             Key::CheckAll => self.request(Job::All, false),
             Key::Hint => self.hint(),
             Key::List => {
-                let (catalog, progress) = (&self.grader.catalog, &self.progress);
-                self.suspended(|| super::list::print(catalog, progress));
+                let list =
+                    ui::tables::list(&self.grader.catalog, &self.progress, &ui::Layout::stdout());
+                self.suspended(|| anstream::print!("{list}"));
             }
             Key::Next => self.next(),
             Key::Quit => {}
