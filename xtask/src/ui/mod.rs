@@ -7,19 +7,21 @@
 //! verdict   a verdict as text: headline, failures with diffs, leaks, speed, crashes, build errors
 //! diff      unified diffs: expected against actual, yours against the reference
 //! tables    `list`, `grade-all` and `verify` rows, the status screen
+//! watch     watch mode's screens and messages
 //! activity  spinners and progress bars
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
 pub mod tables;
 pub mod verdict;
+pub mod watch;
 
 mod activity;
 mod style;
 mod terminal;
 
 pub use activity::{progress_bar, spinner};
-pub use style::{BAD, BOLD, DIM, paint};
+pub use style::{BOLD, paint};
 pub use terminal::{Layout, clear_screen, width, wrap};
 pub use verdict::TextOptions;
 
