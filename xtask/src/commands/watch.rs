@@ -20,8 +20,8 @@ use grader::progress::{Progress, ProgressFile};
 use grader::{Grader, GraderError, Report, Status};
 
 use crate::output;
-use crate::ui;
 use crate::ui::watch::{AfterPass, Footer, Screen};
+use crate::ui::{self, keys::RawMode};
 use files::SourceWatcher;
 use input::Key;
 use job::{Control, Job};
@@ -105,12 +105,8 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             }
         }
     };
-    let terminal = if input::single_keys() {
-        input::SingleKeys::enable()
-    } else {
-        None
-    };
-    let single_keys = terminal.is_some();
+    let raw_mode = RawMode::enable();
+    let single_keys = raw_mode.is_some();
     input::spawn(sender.clone(), single_keys);
 
     let mut watch = Watch {
@@ -131,7 +127,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     watch.switch_to(current);
     let code = watch.event_loop(&events);
-    drop(terminal);
+    drop(raw_mode);
     Ok(code)
 }
 

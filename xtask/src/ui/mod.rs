@@ -1,5 +1,5 @@
-//! The presentation layer: what the command line shows a person. Commands gather data and call
-//! in here for colours, widths, verdict text and diffs.
+//! The presentation layer: colours, widths, verdict text, diffs, tables, watch mode's screens and
+//! keys, in one place. Commands gather the data and print what `ui` makes of it.
 //!
 //! ```text
 //! style     colours, `paint`, the style of each status
@@ -9,9 +9,11 @@
 //! tables    `list`, `grade-all` and `verify` rows, the status screen
 //! watch     watch mode's screens and messages
 //! activity  spinners and progress bars
+//! keys      single key presses in raw mode
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
+pub mod keys;
 pub mod tables;
 pub mod verdict;
 pub mod watch;
