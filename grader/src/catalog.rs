@@ -211,6 +211,16 @@ impl Catalog {
         })
     }
 
+    /// The position in [`Catalog::exercises`] of the exercise `query` names (what a job holds).
+    pub fn index_of(&self, query: &str) -> Result<usize, UnknownExercise> {
+        let id = self.find(query)?.id;
+        Ok(self
+            .exercises
+            .iter()
+            .position(|exercise| exercise.id == id)
+            .expect("find returns one of the catalog's exercises"))
+    }
+
     /// Every exercise name, closest to `query` first.
     fn closest(&self, query: &str) -> Vec<String> {
         let mut scored: Vec<(f64, String)> = self

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::Error;
 use crate::build::{self, BuildOutcome, Variant};
 use crate::catalog::{Catalog, Exercise};
 use crate::checks;
@@ -14,7 +15,6 @@ use crate::toolchain::{self, SetupStep, Toolchain};
 use crate::verdict::{CheckResult, Verdict};
 use crate::wire::Record;
 use crate::workspace::Workspace;
-use crate::Error;
 
 /// One thing to grade: an exercise of the catalog, one of its crates, and which checks to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,29 +27,51 @@ pub struct Job {
     pub plan: CheckPlan,
 }
 
-/// What the engine tells its observer, in order, for each job.
+/// What the engine tells its observer, in order, for each job. `job` is the job's index in the
+/// slice given to [`Engine::run`].
 #[derive(Debug, Clone)]
 pub enum Event {
     /// Setting up `.venv` (only when it is missing or outdated).
     Setup(SetupStep),
-    /// maturin started on job `job` (an index into the jobs given to [`Engine::run`]).
-    BuildStarted { job: usize },
-    /// The build ended; `built` is false when the crate did not compile.
-    BuildFinished { job: usize, built: bool },
-    /// The tests ran; the leak hunt and the speed check may follow in the same process.
-    TestsDone {
+    /// maturin started on a job.
+    BuildStarted {
+        /// Which job.
         job: usize,
+    },
+    /// A job's build ended.
+    BuildFinished {
+        /// Which job.
+        job: usize,
+        /// False when the crate did not compile.
+        built: bool,
+    },
+    /// A job's tests ran; its leak hunt and speed check may follow in the same process.
+    TestsDone {
+        /// Which job.
+        job: usize,
+        /// The tests check, as final as it will be.
         tests: CheckResult,
         /// Since the job's build started.
         seconds: f64,
     },
-    /// The leak hunt ended.
-    LeaksDone { job: usize, leaks: CheckResult },
-    /// The job's verdict is decided.
-    Finished { job: usize, verdict: Box<Verdict> },
+    /// A job's leak hunt ended.
+    LeaksDone {
+        /// Which job.
+        job: usize,
+        /// The leaks check, as final as it will be.
+        leaks: CheckResult,
+    },
+    /// A job's verdict is decided.
+    Finished {
+        /// Which job.
+        job: usize,
+        /// The decision.
+        verdict: Box<Verdict>,
+    },
 }
 
-/// Receives the engine's events; [`Flow::Stop`] abandons the job the event is about.
+/// Receives the engine's events; [`Flow::Stop`] abandons the job the event is about (before its
+/// verdict is decided).
 pub trait Observer {
     /// One event; the answer says whether the job it is about should go on.
     fn event(&mut self, event: Event) -> Flow;
@@ -164,9 +186,14 @@ impl Engine {
         requirements: &Path,
         observer: &mut dyn Observer,
     ) -> Result<(), Error> {
-        toolchain::ensure_extra(&self.workspace, &self.toolchain, requirements, &mut |step| {
-            observer.event(Event::Setup(step));
-        })?;
+        toolchain::ensure_extra(
+            &self.workspace,
+            &self.toolchain,
+            requirements,
+            &mut |step| {
+                observer.event(Event::Setup(step));
+            },
+        )?;
         Ok(())
     }
 
@@ -275,13 +302,11 @@ impl Engine {
             job.plan,
         );
         verdict.seconds = build_seconds + started.elapsed().as_secs_f64();
-        if observer.event(Event::Finished {
+        // The verdict is decided: a stop now changes nothing.
+        let _ = observer.event(Event::Finished {
             job: index,
             verdict: Box::new(verdict.clone()),
-        }) == Flow::Stop
-        {
-            return Outcome::Abandoned;
-        }
+        });
         let pytest_output = run.map(|run| format!("{}{}", run.stdout, run.stderr));
         Outcome::Graded(Box::new(Report {
             verdict,

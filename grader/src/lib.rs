@@ -13,7 +13,7 @@
 //! Beside the stages: `engine` (plans jobs, builds all before running any, streams events),
 //! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
 //! progress file), `workspace` (where things live) and `error`.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod build;
 mod catalog;

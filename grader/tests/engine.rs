@@ -27,7 +27,9 @@ fn course(only: &[&str]) -> (tempfile::TempDir, Workspace) {
         let entry = entry.unwrap();
         let relative = entry.path().strip_prefix(&source).unwrap();
         let mut parts = relative.components();
-        if parts.next().is_some_and(|first| first.as_os_str() == "exercises")
+        if parts
+            .next()
+            .is_some_and(|first| first.as_os_str() == "exercises")
             && let Some(folder) = parts.next()
         {
             let folder = folder.as_os_str().to_string_lossy();
@@ -128,7 +130,11 @@ fn builds_every_job_first_then_streams_each_runs_events_in_order() {
     };
     assert!(report.verdict.seconds > 0.0);
     assert_eq!(
-        report.verdict.check(grader::CheckName::Leaks).unwrap().status,
+        report
+            .verdict
+            .check(grader::CheckName::Leaks)
+            .unwrap()
+            .status,
         CheckStatus::Passed
     );
 }

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod book;
 mod commands;
 mod output;
+mod ui;
 
 #[derive(Parser)]
 #[command(
@@ -80,7 +81,7 @@ fn main() -> ExitCode {
         // Watch reads Ctrl-C as a key and stops its own checks; everywhere else an interrupt
         // must not leave a test run (its own process group) spinning behind us.
         let _ = ctrlc::set_handler(|| {
-            grader::run::stop_running_tests();
+            grader::interrupt();
             std::process::exit(130);
         });
     }
@@ -95,12 +96,10 @@ fn main() -> ExitCode {
         Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
         Some(Command::Verify(args)) => commands::verify::run(args, python),
         Some(Command::Test) => commands::test::run(python),
-        Some(Command::Book { serve }) => {
-            book::run(&grader::workspace::Workspace::from_env(None).root, serve)
-        }
+        Some(Command::Book { serve }) => book::run(&grader::Workspace::from_env(None).root, serve),
     };
     result.unwrap_or_else(|error| {
-        output::error(&format!("{error:#}"));
+        ui::error(&format!("{error:#}"));
         output::GRADER_ERROR.into()
     })
 }

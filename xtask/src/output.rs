@@ -1,4 +1,4 @@
-//! Exit codes and printing shared by the commands.
+//! Exit codes and the `--format` choice shared by the commands.
 use std::process::ExitCode;
 
 use grader::{Status, Verdict};
@@ -18,11 +18,8 @@ pub fn exit_code(verdict: &Verdict) -> ExitCode {
     }
 }
 
-/// An error of the grader or of the user's command line, on stderr.
-pub fn error(message: &str) {
-    let style = anstyle::AnsiColor::Red.on_default().bold();
-    anstream::eprintln!("{style}error{style:#}: {message}");
-}
+// Printing lives in `ui`; `reset` still reaches error printing through here.
+pub use crate::ui::error;
 
 /// `--format`
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

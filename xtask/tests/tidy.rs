@@ -107,7 +107,9 @@ fn every_grader_module_is_in_the_readme_map_and_in_lib_rs() {
         }
         let module = top_module(&file);
         if !lib.contains(&format!("mod {module};")) {
-            missing.push(format!("grader/src/lib.rs does not declare `mod {module};`"));
+            missing.push(format!(
+                "grader/src/lib.rs does not declare `mod {module};`"
+            ));
         }
         if !lib_doc.contains(&format!("`{module}`")) && !lib_doc.contains(&format!("{module} ")) {
             missing.push(format!("grader/src/lib.rs's map does not name `{module}`"));

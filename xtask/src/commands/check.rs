@@ -3,10 +3,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use grader::progress::ProgressFile;
-use grader::render::{self, TextOptions};
-use grader::{Grader, RunOptions, Variant};
+use grader::{CheckPlan, Job, OffReason, Outcome, Plan, Settings, Variant};
 
 use crate::output::{self, Format};
+use crate::ui::{self, Activity, TextOptions};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -29,61 +29,76 @@ pub struct Args {
 }
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let mut grader = Grader::open(None, python)?;
-    grader.full_tracebacks = args.verbose;
-    let progress_file = ProgressFile::at(&grader.workspace.root);
-    let progress = progress_file.load();
-    let exercise = match &args.exercise {
-        Some(query) => grader.catalog.find(query)?,
-        None => {
-            let pending = grader
-                .catalog
-                .exercises
-                .iter()
-                .find(|exercise| !progress.passed(&exercise.name()));
-            match pending {
-                Some(exercise) => exercise,
-                None => {
-                    anstream::println!(
-                        "Every exercise has passed. Re-check one with `cargo xtask check exercise-N`."
-                    );
-                    return Ok(ExitCode::from(output::PASSED));
-                }
-            }
-        }
+    let mut activity = match args.format {
+        Format::Text => Activity::new(Vec::new()),
+        Format::Json => Activity::quiet(),
     };
+    let settings = Settings {
+        full_tracebacks: args.verbose,
+        hidden_tests: false,
+    };
+    let engine = super::engine(python, settings, &mut activity)?;
+    let catalog = engine.catalog();
+    let progress_file = ProgressFile::at(&engine.workspace().root);
+    let progress = super::progress(&progress_file);
+    let index = match &args.exercise {
+        Some(query) => catalog.index_of(query)?,
+        None => match progress.current(catalog) {
+            Some(exercise) => catalog.index_of(&exercise.name())?,
+            None => {
+                anstream::println!(
+                    "Every exercise has passed. Re-check one with `cargo xtask check exercise-N`."
+                );
+                return Ok(ExitCode::from(output::PASSED));
+            }
+        },
+    };
+    let exercise = &catalog.exercises[index];
     let variant = if args.solution {
         Variant::Solution
     } else {
         Variant::Learner
     };
-    let options = RunOptions {
-        leaks: !args.no_leaks,
-        perf: !args.no_perf,
+    let wanted = |skip: bool| {
+        if skip {
+            Plan::Off(OffReason::Requested)
+        } else {
+            Plan::Run
+        }
     };
-    let spinner = (args.format == Format::Text)
-        .then(|| super::spinner(format!("checking {} {}", exercise.name(), exercise.slug)));
-    let report = grader.check(exercise, variant, options)?;
-    if let Some(spinner) = spinner {
-        spinner.finish_and_clear();
-    }
-    if variant == Variant::Learner
-        && let Err(error) = progress_file.record(&report.verdict)
-    {
-        eprintln!("note: could not save progress: {error}");
+    let job = Job {
+        exercise: index,
+        variant,
+        plan: CheckPlan {
+            leaks: wanted(args.no_leaks),
+            perf: wanted(args.no_perf),
+        },
+    };
+    activity.jobs(vec![format!("{} {}", exercise.name(), exercise.slug)]);
+    let outcome = engine.run(&[job], &mut activity).pop();
+    activity.finish();
+    let report = match outcome {
+        Some(Outcome::Graded(report)) => report,
+        Some(Outcome::Failed(error)) => return Err(error.into()),
+        Some(Outcome::Abandoned) | None => unreachable!("nothing stops a check"),
+    };
+    let mut progress = progress;
+    if variant == Variant::Learner {
+        match progress_file.record(&report.verdict) {
+            Ok(()) => progress = progress_file.load(),
+            Err(error) => ui::note(&format!("could not save progress: {error}")),
+        }
     }
     match args.format {
-        Format::Json => println!("{}", render::json(&report.verdict)),
+        Format::Json => println!("{}", grader::json(&report.verdict)),
         Format::Text => {
             let shown = progress.hints_shown(&exercise.name());
             let next_hint =
                 (shown < exercise.hints.len()).then(|| (shown + 1, exercise.hints.len()));
-            let next_exercise = grader
-                .catalog
-                .exercises
-                .iter()
-                .find(|other| other.id > exercise.id);
-            let text = render::text(
+            let next_exercise = progress
+                .next_pending(catalog, index)
+                .map(|next| &catalog.exercises[next]);
+            let text = ui::verdict::text(
                 &report.verdict,
                 &TextOptions {
                     verbose: args.verbose,
@@ -91,6 +106,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                     next_exercise,
                     build_log: report.build_log.as_deref(),
                     pytest_output: report.pytest_output.as_deref(),
+                    ..Default::default()
                 },
             );
             anstream::print!("{text}");

@@ -3,11 +3,10 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use grader::render::{self, paint, status_style};
-use grader::verdict::{CheckName, CheckStatus};
-use grader::{Grader, Report, RunOptions, Status, Variant};
+use grader::{CheckPlan, Job, Outcome, Settings, Status, Variant};
 
 use crate::output::{self, Format};
+use crate::ui::{self, Activity};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -20,22 +19,46 @@ pub struct Args {
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut grader = Grader::open(None, python)?;
-    grader.hidden_tests = true;
+    let mut activity = match args.format {
+        Format::Text => Activity::new(Vec::new()),
+        Format::Json => Activity::quiet(),
+    };
+    let settings = Settings {
+        full_tracebacks: false,
+        hidden_tests: true,
+    };
+    let engine = super::engine(python, settings, &mut activity)?;
     let variant = if args.solutions {
         Variant::Solution
     } else {
         Variant::Learner
     };
     // Leaks and speed always count here; no flag turns them off.
-    let reports = grade_every_exercise(
-        &grader,
-        variant,
-        RunOptions {
-            leaks: true,
-            perf: true,
-        },
-    )?;
+    let jobs: Vec<Job> = (0..engine.catalog().exercises.len())
+        .map(|exercise| Job {
+            exercise,
+            variant,
+            plan: CheckPlan::FULL,
+        })
+        .collect();
+    activity.jobs(
+        engine
+            .catalog()
+            .exercises
+            .iter()
+            .map(|exercise| exercise.name())
+            .collect(),
+    );
+    let outcomes = engine.run(&jobs, &mut activity);
+    activity.finish();
+    let mut reports = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Graded(report) => reports.push(report),
+            Outcome::Failed(error) => return Err(error.into()),
+            Outcome::Abandoned => unreachable!("nothing stops grade-all"),
+        }
+    }
     let passed = reports
         .iter()
         .filter(|report| report.verdict.status == Status::Passed)
@@ -52,12 +75,10 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&summary)?);
         }
         Format::Text => {
-            print_table(&reports);
-            anstream::println!(
-                "{passed} of {} passed · {:.0} s",
-                reports.len(),
-                started.elapsed().as_secs_f64()
-            );
+            let verdicts: Vec<_> = reports.iter().map(|report| &report.verdict).collect();
+            let seconds = started.elapsed().as_secs_f64();
+            let table = ui::tables::grade_all(&verdicts, seconds, &ui::Layout::stdout());
+            anstream::print!("{table}");
         }
     }
     Ok(ExitCode::from(if passed == reports.len() {
@@ -65,68 +86,4 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     } else {
         output::NOT_PASSED
     }))
-}
-
-/// Build every exercise first, then run them one by one, so no timing overlaps a build.
-pub fn grade_every_exercise(
-    grader: &Grader,
-    variant: Variant,
-    options: RunOptions,
-) -> anyhow::Result<Vec<Report>> {
-    let exercises = &grader.catalog.exercises;
-    let bar = progress_bar(exercises.len() as u64 * 2);
-    let mut built = Vec::with_capacity(exercises.len());
-    for exercise in exercises {
-        bar.set_message(format!("building {}", exercise.name()));
-        built.push(grader.build(exercise, variant)?);
-        bar.inc(1);
-    }
-    let mut reports = Vec::with_capacity(exercises.len());
-    for (exercise, build) in exercises.iter().zip(&built) {
-        bar.set_message(format!("checking {}", exercise.name()));
-        reports.push(grader.run_built(exercise, variant, build, options)?);
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    Ok(reports)
-}
-
-pub fn progress_bar(length: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(length);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} {elapsed}")
-            .expect("valid template")
-            .progress_chars("█▓░"),
-    );
-    bar
-}
-
-pub fn print_table(reports: &[Report]) {
-    let bold = anstyle::Style::new().bold();
-    anstream::println!(
-        "{bold}{:<24}{:<14}{:<9}{:<10}{}{bold:#}",
-        "exercise",
-        "status",
-        "tests",
-        "leaks",
-        "speed"
-    );
-    for report in reports {
-        let verdict = &report.verdict;
-        let name = render::cut(&format!("{} {}", verdict.exercise, verdict.slug), 23).0;
-        let status = paint(
-            status_style(verdict.status),
-            &format!("{:<14}", verdict.status.label()),
-        );
-        let cell = |check: CheckName| match verdict.check(check) {
-            Some(result) if result.status != CheckStatus::Skipped => result.summary.clone(),
-            _ => "—".to_string(),
-        };
-        let tests = cell(CheckName::Tests);
-        let leaks = cell(CheckName::Leaks);
-        anstream::println!(
-            "{name:<24}{status}{tests:<9}{leaks:<10}{}",
-            cell(CheckName::Perf)
-        );
-    }
 }

@@ -22,7 +22,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         exercise.name(),
         exercise.slug
     );
-    for line in grader::render::wrap(&exercise.hints[shown - 1], grader::render::WIDTH - 2) {
+    for line in crate::ui::wrap(&exercise.hints[shown - 1], crate::ui::width() - 2) {
         anstream::println!("  {line}");
     }
     if shown == total {

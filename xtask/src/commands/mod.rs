@@ -1,4 +1,4 @@
-//! One module per command, each with a `run`.
+//! One module per command, each with a `run`; what several commands share is below.
 pub mod check;
 pub mod grade_all;
 pub mod hint;
@@ -10,8 +10,12 @@ pub mod test;
 pub mod verify;
 pub mod watch;
 
-use grader::catalog::Catalog;
-use grader::workspace::Workspace;
+use std::path::Path;
+
+use grader::progress::{Progress, ProgressFile};
+use grader::{Catalog, Engine, Settings, Workspace};
+
+use crate::ui;
 
 /// The catalog without touching Python (for commands that do not build anything).
 pub fn catalog() -> anyhow::Result<(Workspace, Catalog)> {
@@ -20,14 +24,22 @@ pub fn catalog() -> anyhow::Result<(Workspace, Catalog)> {
     Ok((workspace, catalog))
 }
 
-/// A spinner on stderr; indicatif hides it when stderr is not a terminal.
-pub fn spinner(message: String) -> indicatif::ProgressBar {
-    let spinner = indicatif::ProgressBar::new_spinner();
-    spinner.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-            .expect("valid template"),
-    );
-    spinner.set_message(message);
-    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
-    spinner
+/// The grading engine of this course, `.venv` set up first (its steps shown by `activity`).
+pub fn engine(
+    python: Option<&Path>,
+    settings: Settings,
+    activity: &mut ui::Activity,
+) -> anyhow::Result<Engine> {
+    let engine = Engine::open(None, python, settings, activity)?;
+    activity.finish();
+    Ok(engine)
+}
+
+/// The learner's progress, with a note on stderr when part of the file could not be read.
+pub fn progress(file: &ProgressFile) -> Progress {
+    let progress = file.load();
+    if let Some(damage) = &progress.damage {
+        ui::note(damage);
+    }
+    progress
 }

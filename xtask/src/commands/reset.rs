@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use fs_err as fs;
-use grader::catalog::Exercise;
+use grader::Exercise;
 use grader::progress::ProgressFile;
 use walkdir::WalkDir;
 

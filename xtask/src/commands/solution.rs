@@ -4,16 +4,14 @@
 use std::ops::Range;
 use std::process::ExitCode;
 
-use anstyle::AnsiColor;
 use fs_err as fs;
-use grader::catalog::Exercise;
+use grader::Exercise;
+use grader::Workspace;
 use grader::progress::ProgressFile;
-use grader::render::{WIDTH, cut, paint, wrap};
-use grader::workspace::Workspace;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
-use similar::{ChangeTag, TextDiff};
 
 use crate::output;
+use crate::ui::{self, wrap};
 
 /// The title of the README section (a `##` heading) printed after the diff.
 const SECTION: &str = "What the reference does differently";
@@ -51,7 +49,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ),
         };
         for paragraph in message.lines() {
-            for line in wrap(paragraph, WIDTH) {
+            for line in wrap(paragraph, ui::width()) {
                 anstream::println!("{line}");
             }
         }
@@ -103,55 +101,28 @@ fn display_dir(workspace: &Workspace, exercise: &Exercise) -> String {
     workspace.display(&exercise.solution_dir).to_string()
 }
 
-/// `yours` → `reference` as a coloured unified diff, lines cut to the output width.
+/// `yours` → `reference` as a coloured unified diff, long lines fitted to the output.
 fn unified_diff(yours: &str, reference: &str, yours_label: &str, reference_label: &str) -> String {
-    let diff = TextDiff::from_lines(yours, reference);
-    if diff.ratio() == 1.0 {
+    let drawn = ui::diff::hunks(
+        yours,
+        reference,
+        &ui::diff::Options {
+            indent: "",
+            layout: ui::Layout::stdout(),
+            max_rows: None,
+        },
+    );
+    if drawn.unchanged() {
         return format!(
             "Your {} is the same as the reference.\n",
             yours_label.trim_end_matches(" (yours)")
         );
     }
-    let (mut removed, mut added) = (0, 0);
-    let mut out = String::new();
-    out.push_str(&paint(
-        AnsiColor::Red.on_default().bold(),
-        &format!("--- {yours_label}"),
-    ));
-    out.push('\n');
-    out.push_str(&paint(
-        AnsiColor::Green.on_default().bold(),
-        &format!("+++ {reference_label}"),
-    ));
-    out.push('\n');
-    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
-        out.push_str(&paint(
-            AnsiColor::Cyan.on_default(),
-            &hunk.header().to_string(),
-        ));
-        out.push('\n');
-        for change in hunk.iter_changes() {
-            let (sign, style) = match change.tag() {
-                ChangeTag::Delete => {
-                    removed += 1;
-                    ("-", AnsiColor::Red.on_default())
-                }
-                ChangeTag::Insert => {
-                    added += 1;
-                    ("+", AnsiColor::Green.on_default())
-                }
-                ChangeTag::Equal => (" ", anstyle::Style::new()),
-            };
-            let line = change
-                .value()
-                .trim_end_matches(['\n', '\r'])
-                .replace('\t', "    ");
-            out.push_str(&paint(style, &cut(&format!("{sign}{line}"), WIDTH).0));
-            out.push('\n');
-        }
-    }
+    let mut out = ui::diff::header(yours_label, reference_label, "");
+    out.push_str(&drawn.text);
     out.push_str(&format!(
-        "{removed} line(s) only in yours, {added} only in the reference.\n"
+        "{} line(s) only in yours, {} only in the reference.\n",
+        drawn.removed, drawn.added
     ));
     out
 }
@@ -218,13 +189,13 @@ fn headings(markdown: &str) -> Vec<Heading> {
 
 /// A README line within the output width, continuation lines indented like the line's text.
 fn print_wrapped(line: &str) {
-    if line.chars().count() + 2 <= WIDTH {
+    if line.chars().count() + 2 <= ui::width() {
         anstream::println!("  {line}");
         return;
     }
     let indent = line.len() - line.trim_start_matches([' ', '-', '*']).len();
     let continuation = " ".repeat(indent);
-    for (index, part) in wrap(line.trim_start(), WIDTH - 2 - indent)
+    for (index, part) in wrap(line.trim_start(), ui::width() - 2 - indent)
         .into_iter()
         .enumerate()
     {

@@ -1,26 +1,44 @@
 //! `cargo xtask test`: every test of the project, the command `.ci/run` calls.
-//! Rust tests (cargo-nextest when installed, `cargo test` otherwise), the grader's Python tests,
-//! the lesson's examples, then `verify`.
+//! Clippy with warnings as errors, Rust tests (cargo-nextest when installed, `cargo test`
+//! otherwise), the grader's Python tests, the lesson's examples, then `verify`.
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-use grader::Grader;
+use grader::Settings;
 
 use crate::output;
+use crate::ui::{self, Activity, BOLD, paint};
 
 pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
     // Creates .venv first, so parallel tests below find it ready.
-    let grader = Grader::open(None, python)?;
-    let root = grader.workspace.root.clone();
-    if grader.workspace.lesson_requirements.is_file() {
-        grader::toolchain::ensure_extra(
-            &grader.workspace,
-            &grader.toolchain,
-            &grader.workspace.lesson_requirements,
-        )?;
+    let mut activity = Activity::new(Vec::new());
+    let engine = super::engine(python, Settings::default(), &mut activity)?;
+    let workspace = engine.workspace().clone();
+    let root = workspace.root.clone();
+    if workspace.lesson_requirements.is_file() {
+        engine.install_extra(&workspace.lesson_requirements, &mut activity)?;
+        activity.finish();
     }
-    let venv_python = grader.toolchain.python.clone();
+    let venv_python = engine.python().to_path_buf();
+    drop(engine);
     let mut failed: Vec<&str> = Vec::new();
+
+    // `clippy::incompatible_msrv` is among the warnings: `rust-version` stays true.
+    step("Clippy (cargo clippy --workspace --all-targets -- -D warnings)");
+    let clippy = Command::new("cargo")
+        .args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .current_dir(&root)
+        .status()?;
+    if !clippy.success() {
+        failed.push("clippy");
+    }
 
     let nextest = Command::new("cargo")
         .args(["nextest", "--version"])
@@ -53,7 +71,7 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
         let status = Command::new(&venv_python)
             .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", dir])
             .current_dir(&root)
-            .env("PYTHONPATH", grader.workspace.python_support.as_os_str())
+            .env("PYTHONPATH", workspace.python_support.as_os_str())
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .status()?;
         if !status.success() {
@@ -62,7 +80,6 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
 
     step("verify (every solution passes, every skeleton fails cleanly)");
-    drop(grader);
     let verify = super::verify::run(super::verify::Args::default(), python)?;
     if verify != ExitCode::from(output::PASSED) {
         failed.push("verify");
@@ -71,12 +88,11 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
         anstream::println!("\nall test suites passed");
         Ok(ExitCode::from(output::PASSED))
     } else {
-        output::error(&format!("failed: {}", failed.join(", ")));
+        ui::error(&format!("failed: {}", failed.join(", ")));
         Ok(ExitCode::from(output::NOT_PASSED))
     }
 }
 
 fn step(title: &str) {
-    let bold = anstyle::Style::new().bold();
-    anstream::println!("\n{bold}== {title}{bold:#}");
+    anstream::println!("\n{}", paint(BOLD, &format!("== {title}")));
 }

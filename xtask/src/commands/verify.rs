@@ -5,14 +5,14 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use grader::catalog::Exercise;
-use grader::render::{paint, status_style};
-use grader::run::PerfRecord;
-use grader::verdict::{CheckDetails, CheckName};
-use grader::workspace::Workspace;
-use grader::{Grader, RunOptions, Status, Variant};
+use grader::verdict::{CheckDetails, SpeedCase};
+use grader::{
+    CheckName, CheckPlan, Exercise, Job, OffReason, Outcome, Plan, Settings, Status, Variant,
+    Workspace,
+};
 
 use crate::output;
+use crate::ui::{self, Activity, TextOptions};
 
 /// A solution must beat each threshold by this factor, so a busy machine cannot flip its verdict.
 pub const PERF_MARGIN: f64 = 1.25;
@@ -25,62 +25,74 @@ pub struct Args {
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let mut grader = Grader::open(None, python)?;
-    grader.hidden_tests = true;
-    let mut selected: Vec<&Exercise> = Vec::new();
+    let mut activity = Activity::new(Vec::new());
+    let settings = Settings {
+        full_tracebacks: false,
+        hidden_tests: true,
+    };
+    let engine = super::engine(python, settings, &mut activity)?;
+    let catalog = engine.catalog();
+    let mut selected: Vec<usize> = Vec::new();
     for query in &args.exercises {
-        {
-            let exercise = grader.catalog.find(query)?;
-            selected.push(exercise)
-        }
+        selected.push(catalog.index_of(query)?);
     }
     if selected.is_empty() {
-        selected = grader.catalog.exercises.iter().collect();
+        selected = (0..catalog.exercises.len()).collect();
     }
     let mut problems: Vec<String> = Vec::new();
-    for exercise in &selected {
-        problems.extend(completeness_problems(&grader.workspace, exercise));
+    for &index in &selected {
+        problems.extend(completeness_problems(
+            engine.workspace(),
+            &catalog.exercises[index],
+        ));
     }
-    let bar = super::grade_all::progress_bar(selected.len() as u64 * 4);
-    let mut builds = Vec::new();
-    for exercise in &selected {
-        for variant in [Variant::Solution, Variant::Learner] {
-            bar.set_message(format!("building {} {:?}", exercise.name(), variant).to_lowercase());
-            builds.push(grader.build(exercise, variant)?);
-            bar.inc(1);
+    // Per exercise: the solution with every check, then the untouched skeleton's tests alone.
+    let skeleton_plan = CheckPlan {
+        leaks: Plan::Off(OffReason::Skeleton),
+        perf: Plan::Off(OffReason::Skeleton),
+    };
+    let mut jobs = Vec::new();
+    let mut names = Vec::new();
+    for &index in &selected {
+        let name = catalog.exercises[index].name();
+        jobs.push(Job {
+            exercise: index,
+            variant: Variant::Solution,
+            plan: CheckPlan::FULL,
+        });
+        names.push(format!("{name} solution"));
+        jobs.push(Job {
+            exercise: index,
+            variant: Variant::Learner,
+            plan: skeleton_plan,
+        });
+        names.push(format!("{name} skeleton"));
+    }
+    activity.jobs(names);
+    let outcomes = engine.run(&jobs, &mut activity);
+    activity.finish();
+    let mut reports = Vec::with_capacity(outcomes.len());
+    for outcome in outcomes {
+        match outcome {
+            Outcome::Graded(report) => reports.push(report),
+            Outcome::Failed(error) => return Err(error.into()),
+            Outcome::Abandoned => unreachable!("nothing stops verify"),
         }
     }
     let mut lines = Vec::new();
-    for (exercise, pair) in selected.iter().zip(builds.chunks(2)) {
-        bar.set_message(format!("checking {} solution", exercise.name()));
-        let solution = grader.run_built(
-            exercise,
-            Variant::Solution,
-            &pair[0],
-            RunOptions {
-                leaks: true,
-                perf: true,
-            },
-        )?;
-        bar.inc(1);
-        bar.set_message(format!("checking {} skeleton", exercise.name()));
-        let skeleton = grader.run_built(
-            exercise,
-            Variant::Learner,
-            &pair[1],
-            RunOptions {
-                leaks: false,
-                perf: false,
-            },
-        )?;
-        bar.inc(1);
+    for (&index, pair) in selected.iter().zip(reports.chunks(2)) {
+        let exercise = &catalog.exercises[index];
+        let (solution, skeleton) = (&pair[0], &pair[1]);
         let solution_status = solution.verdict.status;
         if solution_status != Status::Passed {
             problems.push(format!(
                 "{}: the solution is `{}`, not `passed`:\n{}",
                 exercise.name(),
                 solution_status.label(),
-                indent(&grader::render::text(&solution.verdict, &no_extras()))
+                indent(&ui::verdict::text(
+                    &solution.verdict,
+                    &TextOptions::default()
+                ))
             ));
         }
         let margins = perf_margins(&solution.verdict);
@@ -115,25 +127,13 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             })
             .collect::<Vec<_>>()
             .join(", ");
-        lines.push(format!(
-            "{:<20} solution {}  skeleton {}  {}",
-            format!("{} {}", exercise.name(), exercise.slug),
-            paint(
-                status_style(solution_status),
-                &format!("{:<12}", solution_status.label())
-            ),
-            paint(
-                status_style(skeleton_status),
-                &format!("{:<12}", skeleton_status.label())
-            ),
-            if margin_text.is_empty() {
-                String::new()
-            } else {
-                format!("perf margin: {margin_text}")
-            }
+        lines.push(ui::tables::verify_row(
+            &format!("{} {}", exercise.name(), exercise.slug),
+            solution_status,
+            skeleton_status,
+            &margin_text,
         ));
     }
-    bar.finish_and_clear();
     for line in &lines {
         anstream::println!("{line}");
     }
@@ -146,7 +146,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         Ok(ExitCode::from(output::PASSED))
     } else {
         for problem in &problems {
-            output::error(problem);
+            ui::error(problem);
         }
         anstream::println!(
             "verify: {} problem(s) in {} exercises · {seconds:.0} s",
@@ -158,7 +158,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
 }
 
 /// Each perf case with `speedup / threshold`.
-fn perf_margins(verdict: &grader::Verdict) -> Vec<(PerfRecord, f64)> {
+fn perf_margins(verdict: &grader::Verdict) -> Vec<(SpeedCase, f64)> {
     match verdict.check(CheckName::Perf).map(|check| &check.details) {
         Some(CheckDetails::Perf { cases }) => cases
             .iter()
@@ -236,16 +236,6 @@ fn module_name(pyproject: &Path) -> Option<String> {
         .get("module-name")?
         .as_str()
         .map(str::to_string)
-}
-
-fn no_extras() -> grader::render::TextOptions<'static> {
-    grader::render::TextOptions {
-        verbose: false,
-        next_hint: None,
-        next_exercise: None,
-        build_log: None,
-        pytest_output: None,
-    }
 }
 
 fn indent(text: &str) -> String {

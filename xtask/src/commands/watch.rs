@@ -3,7 +3,7 @@
 //! One event loop owns all state; three kinds of threads feed it through one channel: the file
 //! watcher (`watch/files.rs`), the key reader (`watch/input.rs`) and one check at a time
 //! (`watch/job.rs`). A save during a check queues exactly one more check. Watch mode runs the
-//! tests and the leak hunt; `f` adds the speed check.
+//! tests and the leak hunt; `f` adds the speed check. What the screen says is in `ui::watch`.
 mod files;
 mod input;
 mod job;
@@ -15,12 +15,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use grader::catalog::Exercise;
+use grader::Exercise;
 use grader::progress::{Progress, ProgressFile};
-use grader::render::{self, BAD, BOLD, DIM, GOOD, TextOptions, WIDTH, cut, paint};
-use grader::{Grader, GraderError, Report, Status};
+use grader::verdict::CheckResult;
+use grader::{Engine, Report, Settings, Status};
 
 use crate::output;
+use crate::ui::watch::{AfterPass, Footer, Screen};
+use crate::ui::{self, keys::RawMode};
 use files::SourceWatcher;
 use input::Key;
 use job::{Control, Job};
@@ -46,14 +48,17 @@ pub enum Event {
     /// A file under some watched `src/` changed.
     Changed(PathBuf),
     WatchError(String),
-    /// The tests passed; the leak hunt runs next.
+    /// The tests passed; the leak hunt runs next, in the same test process.
     TestsPassed {
-        report: Box<Report>,
+        index: usize,
+        tests: Box<CheckResult>,
+        /// Since the check began.
+        seconds: f64,
     },
-    /// One check finished (for `c`, one of many).
+    /// One check finished (for `c`, one of many); `Err` says why the grader could not run.
     Checked {
         index: usize,
-        outcome: Box<Result<Report, GraderError>>,
+        outcome: Box<Result<Report, String>>,
     },
     /// The sources changed while the check was building: it ended without running the tests.
     Abandoned,
@@ -68,25 +73,20 @@ struct Running {
 }
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
-    let grader = Grader::open(None, python)?;
-    let progress_file = ProgressFile::at(&grader.workspace.root);
-    let progress = progress_file.load();
-    let exercises = &grader.catalog.exercises;
+    let grader = super::engine(
+        python,
+        Settings::default(),
+        &mut ui::Activity::new(Vec::new()),
+    )?;
+    let progress_file = ProgressFile::at(&grader.workspace().root);
+    let progress = super::progress(&progress_file);
+    let catalog = grader.catalog();
     let current = match &args.exercise {
-        Some(query) => {
-            let exercise = grader.catalog.find(query)?;
-            exercises
-                .iter()
-                .position(|other| other.id == exercise.id)
-                .expect("found in the catalog")
-        }
-        None => match exercises
-            .iter()
-            .position(|exercise| !progress.passed(&exercise.name()))
-        {
-            Some(index) => index,
+        Some(query) => catalog.index_of(query)?,
+        None => match progress.current(catalog) {
+            Some(exercise) => catalog.index_of(&exercise.name())?,
             None => {
-                anstream::println!("{ALL_DONE}");
+                anstream::println!("{}", ui::watch::ALL_DONE);
                 return Ok(ExitCode::from(output::PASSED));
             }
         },
@@ -99,19 +99,13 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         match SourceWatcher::new(sender.clone()) {
             Ok(watcher) => Some(watcher),
             Err(error) => {
-                anstream::eprintln!(
-                    "note: cannot watch files ({error}); press Enter to check instead."
-                );
+                anstream::eprintln!("{}", ui::watch::cannot_watch("files", &error.to_string()));
                 None
             }
         }
     };
-    let terminal = if input::single_keys() {
-        input::SingleKeys::enable()
-    } else {
-        None
-    };
-    let single_keys = terminal.is_some();
+    let raw_mode = RawMode::enable();
+    let single_keys = raw_mode.is_some();
     input::spawn(sender.clone(), single_keys);
 
     let mut watch = Watch {
@@ -132,12 +126,12 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     watch.switch_to(current);
     let code = watch.event_loop(&events);
-    drop(terminal);
+    drop(raw_mode);
     Ok(code)
 }
 
 struct Watch {
-    grader: Arc<Grader>,
+    grader: Arc<Engine>,
     progress_file: ProgressFile,
     progress: Progress,
     /// Index into the catalog of the exercise being watched.
@@ -192,12 +186,16 @@ impl Watch {
                 }
                 Event::Key(key) => self.key(key),
                 Event::Changed(path) => self.changed(&path),
-                Event::WatchError(message) => self.say(&format!("note: file watching: {message}")),
-                Event::TestsPassed { report } => self.tests_passed(&report),
+                Event::WatchError(message) => self.say(&ui::watch::watch_error(&message)),
+                Event::TestsPassed {
+                    index,
+                    tests,
+                    seconds,
+                } => self.tests_passed(index, &tests, seconds),
                 Event::Checked { index, outcome } => self.checked(index, *outcome),
                 Event::Abandoned => {
                     self.finish_running();
-                    self.say("Saved while building: checking the new version instead.");
+                    self.say(ui::watch::ABANDONED);
                     self.start_queued();
                 }
                 Event::AllDone => self.all_done(),
@@ -206,7 +204,7 @@ impl Watch {
     }
 
     fn exercise(&self, index: usize) -> &Exercise {
-        &self.grader.catalog.exercises[index]
+        &self.grader.catalog().exercises[index]
     }
 
     fn src_dir(&self) -> PathBuf {
@@ -248,13 +246,14 @@ impl Watch {
             Key::CheckAll => self.request(Job::All, false),
             Key::Hint => self.hint(),
             Key::List => {
-                let (catalog, progress) = (&self.grader.catalog, &self.progress);
-                self.suspended(|| super::list::print(catalog, progress));
+                let list =
+                    ui::tables::list(self.grader.catalog(), &self.progress, &ui::Layout::stdout());
+                self.suspended(|| anstream::print!("{list}"));
             }
             Key::Next => self.next(),
             Key::Quit => {}
             Key::Unknown(c) if c.is_whitespace() || c.is_control() => {}
-            Key::Unknown(c) => self.say(&format!("`{c}` is not a key here.\n{}", self.keys_line())),
+            Key::Unknown(c) => self.say(&ui::watch::unknown_key(c, self.single_keys)),
         }
     }
 
@@ -278,14 +277,7 @@ impl Watch {
         });
         if !self.told_about_queue {
             self.told_about_queue = true;
-            let message = match (by_save, building) {
-                (true, true) => {
-                    "Saved while building: the new version is checked once this build ends."
-                }
-                (true, false) => "Saved during a check: one more check follows when it ends.",
-                (false, _) => "A check is running: the next one follows when it ends.",
-            };
-            self.say(message);
+            self.say(ui::watch::queued(by_save, building));
         }
     }
 
@@ -294,21 +286,13 @@ impl Watch {
         let activity = match job {
             Job::One { index, full } => {
                 let exercise = self.exercise(index);
-                let what = if full {
-                    " (tests, leak hunt and speed)"
-                } else {
-                    ""
-                };
-                super::spinner(format!(
-                    "building {} {}{what}",
-                    exercise.name(),
-                    exercise.slug
-                ))
+                let name = format!("{} {}", exercise.name(), exercise.slug);
+                ui::spinner(ui::watch::building(&name, full))
             }
             Job::All => {
                 self.checked_all.clear();
-                self.say("Checking every exercise (tests and leak hunt; the speed check: f, or cargo xtask check):");
-                super::grade_all::progress_bar(self.grader.catalog.exercises.len() as u64)
+                self.say(ui::watch::CHECK_ALL);
+                ui::progress_bar(self.grader.catalog().exercises.len() as u64)
             }
         };
         let control = job::spawn(
@@ -329,29 +313,22 @@ impl Watch {
     }
 
     /// The correctness verdict, shown while the leak hunt runs.
-    fn tests_passed(&mut self, report: &Report) {
-        let verdict = &report.verdict;
-        let tests = verdict
-            .check(grader::verdict::CheckName::Tests)
-            .map_or(String::new(), |check| check.summary.clone());
-        let line = format!(
-            "{} {} {} — tests pass ({tests}); hunting leaks…{}",
-            paint(GOOD, "✔"),
-            paint(BOLD, &verdict.exercise),
-            verdict.slug,
-            paint(DIM, &format!("   {:.1} s", verdict.seconds))
-        );
+    fn tests_passed(&mut self, index: usize, tests: &CheckResult, seconds: f64) {
         self.clear();
-        self.say(&line);
+        self.say(&ui::verdict::tests_passed(
+            self.exercise(index),
+            tests,
+            seconds,
+        ));
     }
 
-    fn checked(&mut self, index: usize, outcome: Result<Report, GraderError>) {
+    fn checked(&mut self, index: usize, outcome: Result<Report, String>) {
         let saved = match &outcome {
             Ok(report) => self.progress_file.record(&report.verdict),
             Err(_) => Ok(()),
         };
         if let Err(error) = saved {
-            self.say(&format!("note: could not save progress: {error}"));
+            self.say(&ui::watch::progress_not_saved(&error.to_string()));
         }
         self.progress = self.progress_file.load();
         if self
@@ -359,21 +336,15 @@ impl Watch {
             .as_ref()
             .is_some_and(|running| running.job == Job::All)
         {
+            let name = self.exercise(index).name();
             let line = match &outcome {
                 Ok(report) => {
                     self.checked_all.push(report.verdict.status);
-                    render::headline(&report.verdict)
+                    ui::watch::check_all_line(&name, Ok(&report.verdict))
                 }
                 Err(error) => {
                     self.checked_all.push(Status::Error);
-                    cut(
-                        &format!(
-                            "{}: the grader could not run: {error}",
-                            self.exercise(index).name()
-                        ),
-                        WIDTH,
-                    )
-                    .0
+                    ui::watch::check_all_line(&name, Err(error))
                 }
             };
             self.say(&line);
@@ -396,16 +367,14 @@ impl Watch {
             .count();
         let done = self
             .grader
-            .catalog
+            .catalog()
             .exercises
             .iter()
             .filter(|e| self.progress.passed(&e.name()))
             .count();
-        let total = self.grader.catalog.exercises.len();
-        self.say(&format!(
-            "\n{passed} of {total} pass their tests and leak hunt; {done} of {total} are done (every check, speed too)."
-        ));
-        let footer = self.footer();
+        let total = self.grader.catalog().exercises.len();
+        self.say(&ui::watch::check_all_done(passed, done, total));
+        let footer = ui::watch::footer(&self.footer(), &ui::Layout::stdout());
         self.say(footer.trim_end());
         self.start_queued();
     }
@@ -417,131 +386,74 @@ impl Watch {
     }
 
     /// A check's result: the verdict and only what helps the next edit, then the footer.
-    fn show(&mut self, index: usize, outcome: &Result<Report, GraderError>) {
+    fn show(&mut self, index: usize, outcome: &Result<Report, String>) {
         self.clear();
-        let mut out = String::new();
         let exercise = self.exercise(index);
         let name = exercise.name();
-        match outcome {
-            Err(error) => {
-                out.push_str(&format!(
-                    "{} {name}: the grader could not run\n",
-                    paint(BAD, "✘")
-                ));
-                for line in error.to_string().lines() {
-                    out.push_str(&format!("  {}\n", cut(line, WIDTH - 2).0));
-                }
-                out.push_str("  Not a fault of your code: fix the problem above, then press r.\n");
-            }
-            Ok(report) if report.verdict.status == Status::Passed => {
-                out.push_str(&render::headline(&report.verdict));
-                out.push('\n');
-                out.push_str(&self.after_pass(index));
-            }
+        let error;
+        let screen = match outcome {
+            Ok(report) if report.verdict.status == Status::Passed => Screen::Passed {
+                verdict: &report.verdict,
+                after: self.after_pass(index),
+            },
             Ok(report) => {
-                let text = render::text(
-                    &report.verdict,
-                    &TextOptions {
-                        verbose: false,
-                        next_hint: None,
-                        next_exercise: None,
-                        build_log: None,
-                        pytest_output: None,
-                    },
-                );
-                out.push_str(&text);
                 let shown = self.progress.hints_shown(&name);
                 let total = exercise.hints.len();
-                if shown < total {
-                    out.push_str(&format!(
-                        "\n  {}\n",
-                        paint(
-                            DIM,
-                            &format!("Stuck? h shows hint {} of {total}.", shown + 1)
-                        )
-                    ));
+                Screen::NotPassed {
+                    verdict: &report.verdict,
+                    next_hint: (shown < total).then_some((shown + 1, total)),
                 }
             }
-        }
-        out.push('\n');
-        out.push_str(&self.footer());
-        self.say(out.trim_end_matches('\n'));
+            Err(grader_error) => {
+                error = grader_error.to_string();
+                Screen::GraderFailed {
+                    name: &name,
+                    error: &error,
+                }
+            }
+        };
+        let text = ui::watch::verdict_screen(&screen, &self.footer());
+        self.say(&text);
     }
 
-    fn after_pass(&self, index: usize) -> String {
+    fn after_pass(&self, index: usize) -> AfterPass<'_> {
         let name = self.exercise(index).name();
         if !self.progress.passed(&name) {
             let unchecked = self
                 .progress
                 .exercises
                 .get(&name)
-                .map(|entry| entry.unchecked.clone())
-                .unwrap_or_default();
-            let words: Vec<&str> = unchecked
+                .map(|entry| entry.unchecked.as_slice())
+                .unwrap_or_default()
                 .iter()
                 .map(|key| grader::progress::check_words(key))
                 .collect();
-            let what = match words.join(" and ") {
-                words if words.is_empty() => "Not every check ran".to_string(),
-                words => format!(
-                    "{}{} not checked yet",
-                    words[..1].to_ascii_uppercase(),
-                    &words[1..]
-                ),
-            };
-            return format!("  {what}: press f for the full check.\n");
+            return AfterPass::Unchecked(unchecked);
         }
         match self.next_pending(index) {
             Some(next) => {
                 let next = self.exercise(next);
-                format!(
-                    "  Done! n: on to {} {} · the reference: cargo xtask solution {name}\n",
-                    next.name(),
-                    next.slug
-                )
+                AfterPass::Next {
+                    current: name,
+                    next: format!("{} {}", next.name(), next.slug),
+                }
             }
-            None => format!(
-                "  Every exercise has passed: the course is done! Compare: cargo xtask solution {name}\n"
-            ),
+            None => AfterPass::CourseDone { current: name },
         }
     }
 
     /// The first exercise after `index` not passed yet, wrapping around to the start.
     fn next_pending(&self, index: usize) -> Option<usize> {
-        let count = self.grader.catalog.exercises.len();
-        (1..count)
-            .map(|step| (index + step) % count)
-            .find(|&other| !self.progress.passed(&self.exercise(other).name()))
+        self.progress.next_pending(self.grader.catalog(), index)
     }
 
-    fn footer(&self) -> String {
-        let src = self.grader.workspace.display(&self.src_dir()).to_string();
-        let speed = if self.exercise(self.current).perf.is_empty() {
-            "no speed check here"
-        } else {
-            "full check with speed: f"
-        };
-        let status = if self.watcher.is_some() {
-            format!("── watching {src}/ · on save: tests + leak hunt · {speed}")
-        } else {
-            format!("── manual mode · Enter checks {src}/ (tests + leak hunt) · {speed}")
-        };
-        format!(
-            "{}\n{}\n",
-            paint(DIM, &cut(&status, WIDTH).0),
-            paint(DIM, &self.keys_line())
-        )
-    }
-
-    fn keys_line(&self) -> String {
-        let then = if self.single_keys {
-            ""
-        } else {
-            " (then Enter)"
-        };
-        format!(
-            "   keys{then}: r re-run · f full check · h hint · l list · c check all · n next · q quit"
-        )
+    fn footer(&self) -> Footer {
+        Footer {
+            src: self.grader.workspace().display(&self.src_dir()).to_string(),
+            watching: self.watcher.is_some(),
+            speed_check: !self.exercise(self.current).perf.is_empty(),
+            single_keys: self.single_keys,
+        }
     }
 
     fn hint(&mut self) {
@@ -550,52 +462,35 @@ impl Watch {
         let shown = match self.progress_file.hint_shown(&exercise.name(), total) {
             Ok(shown) => shown,
             Err(error) => {
-                self.say(&format!("note: could not save progress: {error}"));
+                self.say(&ui::watch::progress_not_saved(&error.to_string()));
                 (self.progress.hints_shown(&exercise.name()) + 1).min(total)
             }
         };
         self.progress = self.progress_file.load();
-        let mut out = format!(
-            "{} for {} {}:\n",
-            paint(BOLD, &format!("Hint {shown} of {total}")),
-            exercise.name(),
-            exercise.slug
+        let text = ui::watch::hint(
+            shown,
+            total,
+            &format!("{} {}", exercise.name(), exercise.slug),
+            &exercise.hints[shown - 1],
+            &self.grader.workspace().display(&exercise.dir).to_string(),
         );
-        for line in render::wrap(&exercise.hints[shown - 1], WIDTH - 2) {
-            out.push_str(&format!("  {line}\n"));
-        }
-        if shown == total {
-            out.push_str(&format!(
-                "That was the last hint. The README has the whole task: {}/README.md\n",
-                self.grader.workspace.display(&exercise.dir)
-            ));
-        }
-        self.say(out.trim_end());
+        self.say(&text);
     }
 
     fn next(&mut self) {
         if self.running.is_some() || self.queued.is_some() {
-            self.say("A check is running: press n again once it has finished.");
+            self.say(ui::watch::BUSY_FOR_NEXT);
             return;
         }
         let name = self.exercise(self.current).name();
         if !self.progress.passed(&name) {
-            let message = match self.progress.status(&name) {
-                Some(Status::Passed) => {
-                    format!(
-                        "{name} passed its tests and leak hunt; its speed is not checked yet: f, then n."
-                    )
-                }
-                _ => format!(
-                    "{name} has not passed yet: n moves on only once it passes. Stuck? h shows a hint."
-                ),
-            };
-            self.say(&message);
+            let tests_passed = self.progress.status(&name) == Some(Status::Passed);
+            self.say(&ui::watch::not_passed_yet(&name, tests_passed));
             return;
         }
         match self.next_pending(self.current) {
             Some(next) => self.switch_to(next),
-            None => self.say(ALL_DONE),
+            None => self.say(ui::watch::ALL_DONE),
         }
     }
 
@@ -610,23 +505,21 @@ impl Watch {
         };
         if let Err(error) = watched {
             self.watcher = None;
-            self.say(&format!(
-                "note: cannot watch {} ({error}); press Enter to check instead.",
-                self.grader.workspace.display(&src)
-            ));
+            let folder = self.grader.workspace().display(&src).to_string();
+            self.say(&ui::watch::cannot_watch(&folder, &error.to_string()));
         }
         let exercise = self.exercise(index);
         let readme = self
             .grader
-            .workspace
+            .workspace()
             .display(&exercise.dir.join("README.md"))
             .to_string();
-        let title = cut(
-            &format!("{} {} — {}", exercise.name(), exercise.slug, exercise.title),
-            WIDTH,
-        )
-        .0;
-        self.say(&format!("{}\n  The task: {readme}", paint(BOLD, &title)));
+        let title = ui::watch::exercise_title(
+            &format!("{} {}", exercise.name(), exercise.slug),
+            &exercise.title,
+            &readme,
+        );
+        self.say(&title);
         self.request(Job::One { index, full: false }, false);
     }
 
@@ -634,26 +527,19 @@ impl Watch {
         if let Some(activity) = self.activity.take() {
             activity.finish_and_clear();
         }
-        if self.running.is_some() {
+        let stopped = self.running.is_some();
+        if stopped {
             // pytest runs in a process group of its own, killed by the grader at the exercise's
             // deadline — a deadline that ends with this process: an endless loop would spin on.
-            grader::run::stop_running_tests();
-            anstream::println!("The running check was stopped.");
+            grader::interrupt();
         }
-        anstream::println!(
-            "Bye! Your progress is in {}; cargo xtask shows where you are.",
-            grader::progress::FILE_NAME
-        );
+        anstream::println!("{}", ui::watch::bye(stopped, grader::progress::FILE_NAME));
     }
 
     /// A fresh screen for a new verdict, when the output is a terminal.
     fn clear(&self) {
         if self.clear_screen {
-            // Written past anstream, which would strip it with colours off: clearing is not colour.
-            use std::io::Write;
-            self.suspended(|| {
-                let _ = std::io::stdout().write_all(b"\x1b[H\x1b[2J");
-            });
+            self.suspended(ui::clear_screen);
         }
     }
 
@@ -669,6 +555,3 @@ impl Watch {
         }
     }
 }
-
-const ALL_DONE: &str = "Every exercise has passed: the course is done!
-Watch one again with `cargo xtask watch exercise-N`; compare: `cargo xtask solution exercise-N`.";

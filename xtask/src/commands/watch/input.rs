@@ -1,9 +1,11 @@
-//! Watch mode's keys: single key presses when stdin is a terminal (no Enter needed), otherwise
-//! one command per line, so that scripts and tests can drive watch mode through a pipe.
-use std::io::{BufRead, IsTerminal, Read};
+//! Watch mode's keys: single key presses when stdin is a terminal (no Enter needed, read by
+//! `ui::keys`), otherwise one command per line, so that scripts and tests can drive watch mode
+//! through a pipe.
+use std::io::BufRead;
 use std::sync::mpsc::Sender;
 
 use super::Event;
+use crate::ui::keys::{self, Press};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key {
@@ -35,12 +37,8 @@ impl Key {
     }
 }
 
-/// Whether keys arrive one by one (stdin is a terminal) or line by line.
-pub fn single_keys() -> bool {
-    std::io::stdin().is_terminal()
-}
-
-/// Read keys on a thread of its own until stdin ends; the end of input means quit.
+/// Read keys on a thread of its own until stdin ends; the end of input means quit. `single_keys`:
+/// the terminal is in raw mode (`ui::keys::RawMode`), so keys come one by one, else line by line.
 pub fn spawn(events: Sender<Event>, single_keys: bool) {
     std::thread::spawn(move || {
         if single_keys {
@@ -53,30 +51,14 @@ pub fn spawn(events: Sender<Event>, single_keys: bool) {
 }
 
 fn read_keys(events: &Sender<Event>) {
-    let mut stdin = std::io::stdin().lock();
-    let mut buffer = [0u8; 64];
-    loop {
-        let read = match stdin.read(&mut buffer) {
-            Ok(0) => return,
-            Ok(read) => read,
-            Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return,
+    while let Some(press) = keys::next_press() {
+        let key = match press {
+            Press::Char(c) => Key::from_char(c),
+            Press::Enter => Key::Enter,
+            Press::Quit => Key::Quit,
         };
-        let chunk = &buffer[..read];
-        // An escape sequence (arrow keys, function keys) arrives as one chunk: not a command.
-        if chunk[0] == 0x1b {
-            continue;
-        }
-        for &byte in chunk {
-            let key = match byte {
-                // Ctrl-C and Ctrl-D: the terminal does not turn them into signals in this mode.
-                0x03 | 0x04 => Key::Quit,
-                byte if byte.is_ascii() => Key::from_char(byte as char),
-                _ => continue,
-            };
-            if events.send(Event::Key(key)).is_err() {
-                return;
-            }
+        if events.send(Event::Key(key)).is_err() {
+            return;
         }
     }
 }
@@ -91,44 +73,6 @@ fn read_lines(events: &Sender<Event>) {
             .map_or(Key::Enter, Key::from_char);
         if events.send(Event::Key(key)).is_err() {
             return;
-        }
-    }
-}
-
-/// The terminal in "cbreak" mode while watch mode runs: keys arrive without Enter and are not
-/// echoed; Ctrl-C arrives as a key, so quitting always restores the terminal. Output processing
-/// is left alone, so `\n` still starts a new line.
-pub struct SingleKeys {
-    original: libc::termios,
-}
-
-impl SingleKeys {
-    pub fn enable() -> Option<Self> {
-        let fd = libc::STDIN_FILENO;
-        // SAFETY: tcgetattr/tcsetattr only read and write the termios struct we pass, for a
-        // descriptor that stays open for the life of the process.
-        unsafe {
-            let mut original: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(fd, &mut original) != 0 {
-                return None;
-            }
-            let mut cbreak = original;
-            cbreak.c_lflag &= !(libc::ICANON | libc::ECHO | libc::ISIG);
-            cbreak.c_cc[libc::VMIN] = 1;
-            cbreak.c_cc[libc::VTIME] = 0;
-            if libc::tcsetattr(fd, libc::TCSANOW, &cbreak) != 0 {
-                return None;
-            }
-            Some(Self { original })
-        }
-    }
-}
-
-impl Drop for SingleKeys {
-    fn drop(&mut self) {
-        // SAFETY: as in `enable`; restores the settings read there.
-        unsafe {
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.original);
         }
     }
 }

@@ -1,33 +1,24 @@
 //! The checks watch mode runs, each on a thread of its own, reporting back through the event
-//! channel.
+//! channel. Each is one job (or, for `c`, one job per exercise) of the grading engine: one build
+//! and one pytest run per check, whose test verdict arrives before the leak hunt ends.
 //!
-//! A quick check runs in up to two steps on one build: the tests alone, whose verdict is shown
-//! at once, then (when they pass) the tests with the leak hunt. While the build runs, a save makes
-//! the check stale: the build is left to finish (the grader's build cannot be interrupted), then
-//! dropped without running the tests, and the new version is checked instead. Once tests run, a
-//! save only queues the next check; it also skips a leak hunt that has not started yet.
+//! While the build runs, a save makes the check stale: the build is left to finish (a build
+//! cannot be interrupted halfway), then the job is stopped before its tests run, and the new
+//! version is checked instead. Once tests run, a save only queues the next check.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
-use std::time::Instant;
 
-use grader::{Grader, GraderError, Report, RunOptions, Status, Variant};
+use grader::{CheckPlan, CheckStatus, Engine, Flow, OffReason, Outcome, Plan, Report, Variant};
 
 use super::Event;
+use crate::ui;
 
 /// What a save checks: correctness and leaks. The speed check takes seconds and wants a quiet
 /// machine, so it runs on request (`f`).
-pub const QUICK: RunOptions = RunOptions {
-    leaks: true,
-    perf: false,
-};
-pub const FULL: RunOptions = RunOptions {
-    leaks: true,
-    perf: true,
-};
-const TESTS_ONLY: RunOptions = RunOptions {
-    leaks: false,
-    perf: false,
+const QUICK: CheckPlan = CheckPlan {
+    leaks: Plan::Run,
+    perf: Plan::Off(OffReason::OnSave),
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,11 +49,11 @@ impl Control {
     }
 }
 
-/// Start `job` on a new thread; `spinner` shows which step it is in.
+/// Start `job` on a new thread; `activity` (a spinner or bar) shows which step it is in.
 pub fn spawn(
-    grader: Arc<Grader>,
+    engine: Arc<Engine>,
     job: Job,
-    spinner: indicatif::ProgressBar,
+    activity: indicatif::ProgressBar,
     events: Sender<Event>,
 ) -> Arc<Control> {
     let control = Arc::new(Control {
@@ -71,91 +62,135 @@ pub fn spawn(
     });
     let shared = Arc::clone(&control);
     std::thread::spawn(move || match job {
-        Job::One { index, full } => check_one(&grader, index, full, &shared, &spinner, &events),
-        Job::All => {
-            for index in 0..grader.catalog.exercises.len() {
-                let exercise = &grader.catalog.exercises[index];
-                spinner.set_message(format!("checking {}", exercise.name()));
-                let outcome = guarded(|| grader.check(exercise, Variant::Learner, QUICK));
-                if events
-                    .send(Event::Checked {
-                        index,
-                        outcome: Box::new(outcome),
-                    })
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            let _ = events.send(Event::AllDone);
-        }
+        Job::One { index, full } => check_one(&engine, index, full, &shared, &activity, &events),
+        Job::All => check_all(&engine, &activity, &events),
     });
     control
 }
 
 fn check_one(
-    grader: &Grader,
+    engine: &Engine,
     index: usize,
     full: bool,
     control: &Control,
     spinner: &indicatif::ProgressBar,
     events: &Sender<Event>,
 ) {
-    let exercise = &grader.catalog.exercises[index];
-    let started = Instant::now();
-    let finish = |outcome: Result<Report, GraderError>| {
-        let outcome = outcome.map(|mut report| {
-            report.verdict.seconds = started.elapsed().as_secs_f64();
-            report
-        });
-        let _ = events.send(Event::Checked {
+    let exercise = &engine.catalog().exercises[index];
+    let name = format!("{} {}", exercise.name(), exercise.slug);
+    let job = grader::Job {
+        exercise: index,
+        variant: Variant::Learner,
+        plan: if full { CheckPlan::FULL } else { QUICK },
+    };
+    let mut observer = |event: grader::Event| {
+        match event {
+            grader::Event::BuildFinished { built, .. } => {
+                control.building.store(false, Ordering::SeqCst);
+                if control.is_stale() {
+                    return Flow::Stop;
+                }
+                if built {
+                    spinner.set_message(ui::watch::testing(&name, full));
+                }
+            }
+            grader::Event::TestsDone { tests, seconds, .. }
+                if tests.status == CheckStatus::Passed && exercise.leaks.enabled =>
+            {
+                spinner.set_message(ui::watch::hunting_leaks(&name));
+                let _ = events.send(Event::TestsPassed {
+                    index,
+                    tests: Box::new(tests),
+                    seconds,
+                });
+            }
+            _ => {}
+        }
+        Flow::Continue
+    };
+    let outcome = guarded(|| engine.run(&[job], &mut observer).pop());
+    let event = match outcome {
+        Some(Outcome::Abandoned) => Event::Abandoned,
+        Some(Outcome::Graded(report)) => Event::Checked {
             index,
-            outcome: Box::new(outcome),
-        });
+            outcome: Box::new(Ok(*report)),
+        },
+        Some(Outcome::Failed(error)) => Event::Checked {
+            index,
+            outcome: Box::new(Err(error.to_string())),
+        },
+        None => Event::Checked {
+            index,
+            outcome: Box::new(Err(PANICKED.into())),
+        },
     };
-    let built = match guarded(|| grader.build(exercise, Variant::Learner)) {
-        Ok(built) => built,
-        Err(error) => return finish(Err(error)),
-    };
-    control.building.store(false, Ordering::SeqCst);
-    if control.is_stale() {
-        let _ = events.send(Event::Abandoned);
-        return;
-    }
-    let two_steps = !full && exercise.leaks.enabled;
-    if !two_steps {
-        spinner.set_message(format!(
-            "testing {}{}",
-            exercise.name(),
-            if full { " and its speed" } else { "" }
-        ));
-        let options = if full { FULL } else { QUICK };
-        return finish(guarded(|| {
-            grader.run_built(exercise, Variant::Learner, &built, options)
-        }));
-    }
-    spinner.set_message(format!("testing {}", exercise.name()));
-    let tests = guarded(|| grader.run_built(exercise, Variant::Learner, &built, TESTS_ONLY));
-    let passed = matches!(&tests, Ok(report) if report.verdict.status == Status::Passed);
-    if !passed || control.is_stale() {
-        return finish(tests);
-    }
-    let mut tests = tests.expect("matched Ok above");
-    tests.verdict.seconds = started.elapsed().as_secs_f64();
-    let _ = events.send(Event::TestsPassed {
-        report: Box::new(tests),
-    });
-    spinner.set_message(format!("hunting leaks in {}", exercise.name()));
-    finish(guarded(|| {
-        grader.run_built(exercise, Variant::Learner, &built, QUICK)
-    }));
+    let _ = events.send(event);
 }
 
-/// Turn a panic in the grader into an error the event loop can show.
-fn guarded<T>(step: impl FnOnce() -> Result<T, GraderError>) -> Result<T, GraderError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or_else(|_| {
-        Err(GraderError(
-            "the grader panicked (see the message above)".into(),
-        ))
-    })
+/// `c`: every exercise with the quick check, built all first, each verdict sent as it comes.
+fn check_all(engine: &Engine, bar: &indicatif::ProgressBar, events: &Sender<Event>) {
+    let count = engine.catalog().exercises.len();
+    let jobs: Vec<grader::Job> = (0..count)
+        .map(|exercise| grader::Job {
+            exercise,
+            variant: Variant::Learner,
+            plan: QUICK,
+        })
+        .collect();
+    let mut observer = |event: grader::Event| {
+        match event {
+            grader::Event::BuildStarted { job } => {
+                bar.set_message(ui::watch::building(
+                    &engine.catalog().exercises[job].name(),
+                    false,
+                ));
+            }
+            grader::Event::BuildFinished { job, .. } => {
+                bar.set_message(ui::watch::testing(
+                    &engine.catalog().exercises[job].name(),
+                    false,
+                ));
+            }
+            grader::Event::Finished { job, verdict } => {
+                let report = Report {
+                    verdict: *verdict,
+                    build_log: None,
+                    pytest_output: None,
+                };
+                let _ = events.send(Event::Checked {
+                    index: job,
+                    outcome: Box::new(Ok(report)),
+                });
+            }
+            _ => {}
+        }
+        Flow::Continue
+    };
+    let outcomes = guarded(|| Some(engine.run(&jobs, &mut observer)));
+    // Verdicts went out with their events; what remains is the grader's own failures.
+    let failures: Vec<(usize, String)> = match outcomes {
+        Some(outcomes) => outcomes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, outcome)| match outcome {
+                Outcome::Failed(error) => Some((index, error.to_string())),
+                _ => None,
+            })
+            .collect(),
+        None => vec![(0, PANICKED.to_string())],
+    };
+    for (index, error) in failures {
+        let _ = events.send(Event::Checked {
+            index,
+            outcome: Box::new(Err(error)),
+        });
+    }
+    let _ = events.send(Event::AllDone);
+}
+
+const PANICKED: &str = "the grader panicked (see the message above)";
+
+/// A panic in the grader becomes `None`, which the event loop shows as the grader's failure.
+fn guarded<T>(step: impl FnOnce() -> Option<T>) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(step)).unwrap_or(None)
 }

@@ -1,0 +1,801 @@
+//! A verdict as text for people: the verdict first, in one line, then only what helps the next
+//! edit (the first compiler error, the failing assertions with a diff, leaks, slow cases, the last
+//! frames of a crash).
+//!
+//! This is the one file that reads the verdict's fields: other screens ask it for a headline, a
+//! full text or a table's cells.
+use grader::Exercise;
+use grader::verdict::Comparison;
+use grader::verdict::{
+    CheckDetails, CheckName, CheckResult, CheckStatus, OffReason, Problem, SpeedOutcome,
+};
+use grader::{Status, Variant, Verdict};
+
+use super::diff;
+use super::style::{BAD, BOLD, DIM, GOOD, NEUTRAL, paint};
+use super::terminal::Layout;
+
+/// Failures shown in full; the others are listed by name.
+const FAILURES_IN_FULL: usize = 2;
+/// Leak findings shown without `--verbose`; the rest are counted.
+const LEAKS_SHOWN: usize = 4;
+/// Lines of a compiler error shown without `--verbose`.
+const ERROR_LINES: usize = 14;
+/// Rows of an expected-vs-actual diff; `--verbose` shows pytest's whole report.
+const DIFF_ROWS: usize = 40;
+
+/// What else the text needs beyond the verdict.
+pub struct TextOptions<'a> {
+    pub verbose: bool,
+    /// The next hint number the learner would get (1-based), when hints remain.
+    pub next_hint: Option<(usize, usize)>,
+    /// The exercise to suggest after a pass.
+    pub next_exercise: Option<&'a Exercise>,
+    /// Build log, pytest output: shown with `--verbose`.
+    pub build_log: Option<&'a str>,
+    pub pytest_output: Option<&'a str>,
+    pub layout: Layout,
+}
+
+impl Default for TextOptions<'_> {
+    /// Nothing beyond the verdict, laid out for stdout.
+    fn default() -> Self {
+        Self {
+            verbose: false,
+            next_hint: None,
+            next_exercise: None,
+            build_log: None,
+            pytest_output: None,
+            layout: Layout::stdout(),
+        }
+    }
+}
+
+pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
+    let layout = &options.layout;
+    let mut out = String::new();
+    out.push_str(&headline(verdict));
+    out.push('\n');
+    match verdict.status {
+        Status::Passed if verdict.variant == Variant::Solution => {}
+        Status::Passed if skipped_by_flag(verdict) => {
+            let line = format!(
+                "Not every check ran ({}): the full check is `cargo xtask check {}`.",
+                skipped_flags(verdict).join(", "),
+                verdict.exercise
+            );
+            push_wrapped(&mut out, layout, &line, "  ", "  ");
+        }
+        Status::Passed => {
+            if let Some(next) = options.next_exercise {
+                out.push_str(&format!("  Next: cargo xtask check {}\n", next.name()));
+            } else {
+                out.push_str("  That was the last exercise: every one is done.\n");
+            }
+        }
+        Status::BuildFailed => build_errors(verdict, options.verbose, layout, &mut out),
+        Status::NotStarted => not_started(verdict, layout, &mut out),
+        Status::Crashed | Status::TimedOut => crash_details(verdict, layout, &mut out),
+        Status::Failed => {
+            test_failures(verdict, options.verbose, layout, &mut out);
+            leak_findings(verdict, options.verbose, layout, &mut out);
+            perf_misses(verdict, layout, &mut out);
+        }
+        Status::Error => {
+            if let Some(Problem::GraderFailure { message }) = &verdict.problem {
+                push_lines(&mut out, layout, message, "  ");
+                push_wrapped(
+                    &mut out,
+                    layout,
+                    "This is a fault of the grader, not of your code: reinstall with `rm -rf .venv` and retry.",
+                    "  ",
+                    "  ",
+                );
+            }
+        }
+    }
+    if verdict.status != Status::Passed
+        && let Some((number, total)) = options.next_hint
+    {
+        out.push_str(&format!(
+            "\n  {} cargo xtask hint {}\n",
+            paint(DIM, &format!("Hint {number} of {total}:")),
+            verdict.exercise
+        ));
+    }
+    if options.verbose {
+        for (title, body) in [
+            ("build output", options.build_log),
+            ("pytest output", options.pytest_output),
+        ] {
+            if let Some(body) = body.filter(|body| !body.trim().is_empty()) {
+                // Raw tool output, as the tool wrote it: the terminal wraps it, a pipe keeps it.
+                out.push_str(&format!(
+                    "\n{}\n{}\n",
+                    paint(DIM, &format!("── {title} ──")),
+                    body.trim_end()
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Why checks were switched off in this run, in words: the flag (`--no-perf`) when the learner
+/// asked for a quicker run.
+fn skipped_flags(verdict: &Verdict) -> Vec<&'static str> {
+    verdict
+        .checks
+        .iter()
+        .filter_map(|check| Some(switched_off_words(check.name, check.switched_off()?)))
+        .collect()
+}
+
+/// A switched-off check's reason as the learner reads it.
+pub fn switched_off_words(check: CheckName, reason: OffReason) -> &'static str {
+    match (reason, check) {
+        (OffReason::Requested, CheckName::Leaks) => "--no-leaks",
+        (OffReason::Requested, _) => "--no-perf",
+        (OffReason::OnSave, _) => "not run on save",
+        (OffReason::Skeleton, _) => "tests only for a skeleton",
+    }
+}
+
+fn skipped_by_flag(verdict: &Verdict) -> bool {
+    !skipped_flags(verdict).is_empty()
+}
+
+/// The one-line verdict, e.g. `✔ exercise-1 math — passed   tests 14/14 · leaks clean   0.9 s`.
+pub fn headline(verdict: &Verdict) -> String {
+    let (mark, style) = match verdict.status {
+        Status::Passed => ("✔", GOOD),
+        Status::NotStarted => ("○", NEUTRAL),
+        _ => ("✘", BAD),
+    };
+    let what = match verdict.status {
+        Status::Passed => "passed".to_string(),
+        Status::BuildFailed => "does not compile".to_string(),
+        Status::NotStarted => "not started".to_string(),
+        Status::TimedOut => match &verdict.problem {
+            Some(Problem::Timeout {
+                after_secs,
+                test: Some(test),
+            }) => {
+                format!("stopped after {after_secs} s in {test} (an endless loop?)")
+            }
+            Some(Problem::Timeout { after_secs, .. }) => {
+                format!("stopped after {after_secs} s (an endless loop?)")
+            }
+            _ => "timed out".to_string(),
+        },
+        Status::Crashed => crash_headline(verdict),
+        Status::Failed => failed_headline(verdict),
+        Status::Error => "the grader could not run".to_string(),
+    };
+    let who = if verdict.variant == Variant::Solution {
+        " (reference solution)"
+    } else {
+        ""
+    };
+    let mut line = format!(
+        "{} {} {}{who} — {what}",
+        paint(style, mark),
+        paint(BOLD, &verdict.exercise),
+        verdict.slug
+    );
+    if verdict.status == Status::Passed {
+        let checks: Vec<String> = verdict
+            .checks
+            .iter()
+            .filter(|check| check.name != CheckName::Build && check.status != CheckStatus::Skipped)
+            .map(|check| match check.name {
+                CheckName::Perf => format!("speedup {}", check.summary),
+                _ => format!("{} {}", check_label(check.name), check.summary),
+            })
+            .collect();
+        line.push_str(&format!("   {}", checks.join(" · ")));
+    }
+    line.push_str(&paint(DIM, &format!("   {:.1} s", verdict.seconds)));
+    line
+}
+
+/// Watch mode's line while the leak hunt runs:
+/// `✔ exercise-0 passes — tests pass (2/2); hunting leaks…   0.4 s`.
+pub fn tests_passed(exercise: &Exercise, tests: &CheckResult, seconds: f64) -> String {
+    format!(
+        "{} {} {} — tests pass ({}); hunting leaks…{}",
+        paint(GOOD, "✔"),
+        paint(BOLD, &exercise.name()),
+        exercise.slug,
+        tests.summary,
+        paint(DIM, &format!("   {seconds:.1} s"))
+    )
+}
+
+/// A summary table's cells: `exercise-3 lru`, then the tests, leaks and speed summaries (`—` for
+/// a check that did not run).
+pub fn table_cells(verdict: &Verdict) -> [String; 4] {
+    let cell = |check: CheckName| match verdict.check(check) {
+        Some(result) if result.status != CheckStatus::Skipped => result.summary.clone(),
+        _ => "—".to_string(),
+    };
+    [
+        format!("{} {}", verdict.exercise, verdict.slug),
+        cell(CheckName::Tests),
+        cell(CheckName::Leaks),
+        cell(CheckName::Perf),
+    ]
+}
+
+fn failed_headline(verdict: &Verdict) -> String {
+    let failed_check = |name| {
+        verdict
+            .check(name)
+            .is_some_and(|check| check.status == CheckStatus::Failed)
+    };
+    if let Some(CheckDetails::Tests {
+        passed,
+        total,
+        failures,
+    }) = verdict.check(CheckName::Tests).map(|c| &c.details)
+        && !failures.is_empty()
+    {
+        let failed = total.saturating_sub(*passed).max(failures.len() as u32);
+        return format!("{failed} of {total} tests failed");
+    }
+    let perf_wrong = matches!(
+        verdict.check(CheckName::Perf).map(|check| &check.details),
+        Some(CheckDetails::Perf { cases }) if cases.iter().any(|case| case.status == SpeedOutcome::Error)
+    );
+    if perf_wrong {
+        return "tests pass, but the speed check got a wrong answer".into();
+    }
+    match (
+        failed_check(CheckName::Leaks),
+        failed_check(CheckName::Perf),
+    ) {
+        (true, true) => "tests pass, but memory leaks and it is too slow".into(),
+        (true, false) => "tests pass, but memory leaks".into(),
+        (false, true) => "correct, but too slow".into(),
+        (false, false) => "failed".into(),
+    }
+}
+
+fn crash_headline(verdict: &Verdict) -> String {
+    let Some(Problem::Crash {
+        signal,
+        exit_code,
+        test,
+        ..
+    }) = &verdict.problem
+    else {
+        return "crashed".into();
+    };
+    let how = match (signal, exit_code) {
+        (Some(signal), _) => format!("the Python process crashed ({signal})"),
+        (None, Some(code)) => format!("the Python process ended early (exit status {code})"),
+        (None, None) => "the Python process ended early".into(),
+    };
+    match test {
+        Some(test) => format!("{how} during {test}"),
+        None => format!("{how} before its results were complete"),
+    }
+}
+
+fn check_label(name: CheckName) -> &'static str {
+    match name {
+        CheckName::Build => "build",
+        CheckName::Tests => "tests",
+        CheckName::Leaks => "leaks",
+        CheckName::Perf => "speed",
+    }
+}
+
+fn build_errors(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut String) {
+    let Some(CheckDetails::Build { errors }) = verdict.check(CheckName::Build).map(|c| &c.details)
+    else {
+        return;
+    };
+    let shown = if verbose { errors.len() } else { 1 };
+    for error in errors.iter().take(shown) {
+        for line in essential_lines(&error.rendered, verbose) {
+            if is_snippet(line) {
+                // Re-flowed, the carets would no longer point at the code: kept whole instead.
+                out.push_str(&format!("  {}\n", line.trim_end()));
+            } else {
+                push_lines(out, layout, line, "  ");
+            }
+        }
+    }
+    let more = errors.len().saturating_sub(shown);
+    if more > 0 {
+        let noun = if more == 1 { "error" } else { "errors" };
+        out.push_str(&format!(
+            "  ({more} more {noun}: cargo xtask check {} --verbose)\n",
+            verdict.exercise
+        ));
+    }
+}
+
+/// A line of the source snippet in a rustc diagnostic: `10 |     let x = …`, `   |  ^^^ label`,
+/// or the `--> file:line:column` above it.
+fn is_snippet(line: &str) -> bool {
+    let gutter = line
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start();
+    gutter.starts_with('|') || gutter.starts_with("-->")
+}
+
+/// A diagnostic without the notes that point into pyo3's own sources, at most `ERROR_LINES` lines.
+fn essential_lines(rendered: &str, verbose: bool) -> Vec<&str> {
+    if verbose {
+        return rendered.lines().collect();
+    }
+    let mut lines = Vec::new();
+    for line in rendered.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("note:")
+            || line.contains("/.cargo/registry/")
+            || trimmed.starts_with("= note")
+        {
+            break;
+        }
+        lines.push(line);
+    }
+    lines.truncate(ERROR_LINES);
+    lines
+}
+
+fn not_started(verdict: &Verdict, layout: &Layout, out: &mut String) {
+    if let Some(Problem::Todo { sites }) = &verdict.problem {
+        for site in sites.iter().take(3) {
+            let line = format!(
+                "`{}` is still a todo!() at {}:{}",
+                site.function, site.file, site.line
+            );
+            push_wrapped(out, layout, &line, "  ", "    ");
+        }
+        if sites.len() > 3 {
+            out.push_str(&format!("  … and {} more todo!()s\n", sites.len() - 3));
+        }
+    }
+    if let Some(CheckDetails::Tests { passed, total, .. }) =
+        verdict.check(CheckName::Tests).map(|c| &c.details)
+    {
+        out.push_str(&format!("  {passed} of {total} tests pass so far.\n"));
+    }
+    out.push_str(&format!(
+        "  Start with the README: {}/README.md\n",
+        verdict.crate_dir
+    ));
+}
+
+fn crash_details(verdict: &Verdict, layout: &Layout, out: &mut String) {
+    match &verdict.problem {
+        Some(Problem::Crash {
+            frames,
+            stderr_tail,
+            signal,
+            ..
+        }) => {
+            if !frames.is_empty() {
+                out.push_str("  Last Python frames (faulthandler):\n");
+                for frame in frames {
+                    push_lines(out, layout, frame, "    ");
+                }
+            } else if !stderr_tail.trim().is_empty() {
+                out.push_str("  Last lines the process printed:\n");
+                push_lines(out, layout, stderr_tail, "    ");
+            }
+            let cause = match signal.as_deref() {
+                Some("SIGSEGV") | Some("SIGBUS") => {
+                    "Usual cause: a reference released twice or used after it was released \
+                     (e.g. Py_DECREF after PyList_SetItem stole it), or a bad pointer in unsafe code."
+                }
+                Some("SIGABRT") => {
+                    "Usual cause: a failed assertion in CPython or a Rust abort (a panic while panicking)."
+                }
+                _ => {
+                    "The test process exited before reporting (sys.exit or os._exit in the code under test?)."
+                }
+            };
+            push_wrapped(out, layout, cause, "  ", "  ");
+        }
+        Some(Problem::Timeout { .. }) => {
+            out.push_str(
+                "  A loop that never ends, or a lock that is never released, is the usual cause.\n",
+            );
+        }
+        _ => {}
+    }
+}
+
+fn test_failures(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut String) {
+    let Some(CheckDetails::Tests { failures, .. }) =
+        verdict.check(CheckName::Tests).map(|c| &c.details)
+    else {
+        return;
+    };
+    let in_full = if verbose {
+        failures.len()
+    } else {
+        FAILURES_IN_FULL
+    };
+    for failure in failures.iter().take(in_full) {
+        let place = if failure.line > 0 {
+            format!("{}:{}", failure.file, failure.line)
+        } else {
+            failure.file.clone()
+        };
+        out.push_str(&format!(
+            "\n  {}  {}\n",
+            paint(BOLD, &failure.name),
+            paint(DIM, &format!("({place})"))
+        ));
+        if !failure.statement.is_empty() {
+            for line in failure.statement.lines().take(4) {
+                push_lines(out, layout, line, "    ");
+            }
+        }
+        match &failure.comparison {
+            Some(comparison) => {
+                out.push('\n');
+                out.push_str(&comparison_diff(comparison, "    ", layout));
+            }
+            None => {
+                for line in layout.wrap(&failure.summary, "    ", "      ") {
+                    out.push_str(&format!("{}\n", paint(BAD, &line)));
+                }
+            }
+        }
+        if verbose && !failure.report.is_empty() {
+            // pytest's own report, as pytest wrote it (like the raw output below).
+            out.push('\n');
+            for line in failure.report.lines() {
+                out.push_str(&format!("    {line}\n"));
+            }
+        }
+    }
+    if failures.len() > in_full {
+        let rest: Vec<&str> = failures[in_full..]
+            .iter()
+            .map(|failure| failure.name.as_str())
+            .collect();
+        out.push('\n');
+        push_wrapped(
+            out,
+            layout,
+            &format!("Also failed: {}", rest.join(", ")),
+            "  ",
+            "    ",
+        );
+    }
+}
+
+/// Expected (`-`) against actual (`+`) for a failed `==`.
+fn comparison_diff(comparison: &Comparison, indent: &str, layout: &Layout) -> String {
+    let (expected, actual) = (&comparison.expected, &comparison.actual);
+    let describe =
+        |kind: &str, value: &str, type_name: &str, len: Option<usize>| match (comparison.text, len)
+        {
+            (true, _) => format!("{kind} ({})", plural(line_count(value), "line")),
+            (false, Some(len)) => format!("{kind} ({type_name}, {})", plural(len, "item")),
+            (false, None) => format!("{kind} ({type_name})"),
+        };
+    let mut out = diff::header(
+        &describe(
+            "expected",
+            expected,
+            &comparison.expected_type,
+            comparison.expected_len,
+        ),
+        &describe(
+            "actual",
+            actual,
+            &comparison.actual_type,
+            comparison.actual_len,
+        ),
+        indent,
+    );
+    let drawn = diff::hunks(
+        expected,
+        actual,
+        &diff::Options {
+            indent,
+            layout: *layout,
+            max_rows: Some(DIFF_ROWS),
+        },
+    );
+    out.push_str(&drawn.text);
+    if drawn.hidden > 0 {
+        out.push_str(&format!(
+            "{indent}… {} more diff lines (--verbose shows everything)\n",
+            drawn.hidden
+        ));
+    }
+    if drawn.unchanged() {
+        // Equal renderings but unequal values: e.g. 1 == 1.0000000001 printed alike, or an `__eq__`.
+        out.push_str(&format!(
+            "{indent}(the two values print the same but are not equal: {} vs {})\n",
+            comparison.actual_type, comparison.expected_type
+        ));
+    }
+    out
+}
+
+fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut String) {
+    let Some(check) = verdict.check(CheckName::Leaks) else {
+        return;
+    };
+    let CheckDetails::Leaks { findings } = &check.details else {
+        return;
+    };
+    if findings.is_empty() {
+        return;
+    }
+    let mut hints: Vec<&str> = Vec::new();
+    let shown = if verbose { findings.len() } else { LEAKS_SHOWN };
+    for finding in findings.iter().take(shown) {
+        let place = if !finding.call.is_empty() {
+            finding.call.clone()
+        } else {
+            short(&finding.test)
+        };
+        let line = if place.is_empty() {
+            finding.message.clone()
+        } else {
+            format!("{place}: {}", finding.message)
+        };
+        push_wrapped(out, layout, &line, "  ", "    ");
+        if !finding.hint.is_empty() && !hints.contains(&finding.hint.as_str()) {
+            hints.push(&finding.hint);
+        }
+    }
+    if findings.len() > shown {
+        out.push_str(&format!(
+            "  … {} more: cargo xtask check {} --verbose\n",
+            findings.len() - shown,
+            verdict.exercise
+        ));
+    }
+    for hint in hints {
+        push_wrapped(out, layout, &format!("Hint: {hint}"), "  ", "    ");
+    }
+}
+
+fn perf_misses(verdict: &Verdict, layout: &Layout, out: &mut String) {
+    let Some(check) = verdict.check(CheckName::Perf) else {
+        return;
+    };
+    let CheckDetails::Perf { cases } = &check.details else {
+        return;
+    };
+    for case in cases
+        .iter()
+        .filter(|case| case.status != SpeedOutcome::Passed)
+    {
+        // The perf protocol writes a self-contained message (speedup or slowdown, threshold, spread).
+        let line = if case.message.is_empty() {
+            format!("{}: could not be measured", case.case)
+        } else {
+            format!("{}: {}", case.case, case.message)
+        };
+        push_wrapped(out, layout, &line, "  ", "    ");
+        if let Some(hint) = case.hint.as_deref().filter(|hint| !hint.is_empty()) {
+            push_wrapped(out, layout, &format!("Hint: {hint}"), "  ", "    ");
+        }
+    }
+}
+
+/// Prose, word-wrapped: the first line after `first`, the others after `rest`.
+fn push_wrapped(out: &mut String, layout: &Layout, text: &str, first: &str, rest: &str) {
+    for line in layout.wrap(text, first, rest) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+/// Preformatted lines (compiler output, tracebacks) after `indent`, each wrapped if too wide.
+fn push_lines(out: &mut String, layout: &Layout, text: &str, indent: &str) {
+    for line in text.lines() {
+        for row in layout.wrap_line(line, indent) {
+            out.push_str(&row);
+            out.push('\n');
+        }
+    }
+}
+
+fn short(nodeid: &str) -> String {
+    nodeid.rsplit("::").next().unwrap_or(nodeid).to_string()
+}
+
+fn line_count(text: &str) -> usize {
+    text.lines().count().max(1)
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use grader::CompilerError;
+
+    use super::*;
+
+    fn strip(text: &str) -> String {
+        anstream::adapter::strip_str(text).to_string()
+    }
+
+    fn text_comparison(expected: &str, actual: &str) -> Comparison {
+        Comparison {
+            actual: actual.into(),
+            expected: expected.into(),
+            actual_type: "str".into(),
+            expected_type: "str".into(),
+            text: true,
+            actual_len: None,
+            expected_len: None,
+        }
+    }
+
+    fn verdict(status: Status, checks: Vec<CheckResult>) -> Verdict {
+        Verdict {
+            exercise: "exercise-2".into(),
+            slug: "gc".into(),
+            title: "A garbage-collected class".into(),
+            variant: Variant::Learner,
+            status,
+            checks,
+            score: 0.0,
+            seconds: 1.25,
+            crate_dir: "exercises/02-gc".into(),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn a_text_diff_counts_lines_and_shows_changes() {
+        let comparison = text_comparison(
+            "Supercalif\nragilistic\nis a long\nword",
+            "Supercalif\nragilisti\nc is a\nword",
+        );
+        let diff = strip(&comparison_diff(&comparison, "  ", &Layout::pipe()));
+        assert!(
+            diff.starts_with(
+                "  --- expected (4 lines)\n  +++ actual (4 lines)\n  @@ -1,4 +1,4 @@\n"
+            ),
+            "{diff}"
+        );
+        assert!(diff.contains("  -ragilistic\n"), "{diff}");
+    }
+
+    #[test]
+    fn a_list_diff_counts_items() {
+        let comparison = Comparison {
+            actual: "[1,\n 3]".into(),
+            expected: "[1,\n 2,\n 3]".into(),
+            actual_type: "list".into(),
+            expected_type: "list".into(),
+            text: false,
+            actual_len: Some(2),
+            expected_len: Some(3),
+        };
+        let diff = strip(&comparison_diff(&comparison, "", &Layout::pipe()));
+        assert!(
+            diff.starts_with("--- expected (list, 3 items)\n+++ actual (list, 2 items)\n"),
+            "{diff}"
+        );
+        assert!(diff.contains("- 2,\n"), "{diff}");
+    }
+
+    #[test]
+    fn equal_renderings_say_so() {
+        let mut comparison = text_comparison("1", "1");
+        comparison.text = false;
+        comparison.actual_type = "float".into();
+        comparison.expected_type = "int".into();
+        let diff = strip(&comparison_diff(&comparison, "", &Layout::pipe()));
+        assert!(
+            diff.contains("print the same but are not equal: float vs int"),
+            "{diff}"
+        );
+    }
+
+    #[test]
+    fn a_long_diff_is_cut_after_its_limit() {
+        let expected: String = (0..60).map(|n| format!("{n}\n")).collect();
+        let diff = strip(&comparison_diff(
+            &text_comparison(&expected, ""),
+            "",
+            &Layout::pipe(),
+        ));
+        assert!(
+            diff.contains("… 21 more diff lines (--verbose shows everything)"),
+            "{diff}"
+        );
+    }
+
+    #[test]
+    fn in_a_pipe_a_long_compiler_help_line_is_wrapped_not_cut() {
+        let snippet = format!("10 |     fn __clear__(&mut self) {{ {} }}", "x".repeat(100));
+        let rendered = format!(
+            "error[E0277]: the trait bound `Node: PyGCProtocol` is not satisfied\n  \
+             --> exercises/02-gc/src/lib.rs:10:5\n   |\n{snippet}\n   \
+             |     ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n   = help: a class with `__clear__` \
+             requires an implementation of `__traverse__` too, or the collector cannot see its references"
+        );
+        let build = CheckResult {
+            name: CheckName::Build,
+            status: CheckStatus::Failed,
+            summary: "1 error".into(),
+            details: CheckDetails::Build {
+                errors: vec![CompilerError {
+                    headline: rendered.lines().next().unwrap().into(),
+                    file: Some("exercises/02-gc/src/lib.rs".into()),
+                    line: Some(10),
+                    column: Some(5),
+                    rendered: rendered.clone(),
+                }],
+            },
+        };
+        let options = TextOptions {
+            layout: Layout::pipe(),
+            ..Default::default()
+        };
+        let text = strip(&text(&verdict(Status::BuildFailed, vec![build]), &options));
+        assert!(!text.contains('…'), "{text}");
+        assert!(
+            text.contains(&format!("\n  {snippet}\n")),
+            "a source line is kept whole: {text}"
+        );
+        assert!(
+            text.lines()
+                .filter(|line| !line.contains(&snippet))
+                .all(|line| line.chars().count() <= 100),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "     = help: a class with `__clear__` requires an implementation of `__traverse__` too, or the\n       collector cannot see its references\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_headline_of_a_pass_lists_what_ran() {
+        let tests = CheckResult {
+            name: CheckName::Tests,
+            status: CheckStatus::Passed,
+            summary: "4/4".into(),
+            details: CheckDetails::None {},
+        };
+        let leaks = CheckResult {
+            name: CheckName::Leaks,
+            status: CheckStatus::Skipped,
+            summary: "skipped (--no-leaks)".into(),
+            details: CheckDetails::SwitchedOff {
+                reason: OffReason::Requested,
+            },
+        };
+        let passed = verdict(Status::Passed, vec![tests, leaks]);
+        assert_eq!(
+            strip(&headline(&passed)),
+            "✔ exercise-2 gc — passed   tests 4/4   1.2 s"
+        );
+        let options = TextOptions {
+            layout: Layout::pipe(),
+            ..Default::default()
+        };
+        assert!(strip(&text(&passed, &options)).contains(
+            "  Not every check ran (--no-leaks): the full check is `cargo xtask check exercise-2`."
+        ));
+        assert_eq!(table_cells(&passed)[1..], ["4/4", "—", "—"]);
+    }
+}
