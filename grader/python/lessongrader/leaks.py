@@ -730,7 +730,7 @@ class _Analysis:
             "leak_kind": leak_kind,
             "per_call": round(per_call, 3),
             "calls": self.per_round,
-            "growth": growth,
+            "growth": float(growth),  # a median: int or float by the round count; float on the wire
             "message": message,
             "hint": HINTS[hint_key or leak_kind],
         }
@@ -1118,7 +1118,7 @@ def _drop_record(watch, drop, test, call, times, unit):
         "leak_kind": "refcount_drop",
         "per_call": round(per, 3),
         "calls": times,
-        "growth": -fall,
+        "growth": float(-fall),
         "message": (
             f"{named} loses {_count(per, 'reference')} per {unit} ({times} {units} → −{fall}): "
             "the code releases a reference it does not own, and the object will be freed while still in use"
