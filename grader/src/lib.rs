@@ -8,7 +8,8 @@
 //! checks     records → tests / leaks / perf   → Verdict      (every status decision lives here)
 //! render     Verdict → terminal text | JSON
 //! ```
-//! `pipeline` wires the stages together; `progress` remembers verdicts for the learner.
+//! `pipeline` wires the stages together; `progress` remembers verdicts for the learner; `wire`
+//! is the typed model of the plugin's records (`lessongrader/wire/records.schema.json`).
 pub mod build;
 pub mod catalog;
 pub mod checks;
@@ -18,6 +19,7 @@ pub mod render;
 pub mod run;
 pub mod toolchain;
 pub mod verdict;
+pub mod wire;
 pub mod workspace;
 
 pub use build::Variant;
