@@ -10,8 +10,9 @@ defined in wire/records.schema.json:
    record: the tests verdict is known, and the grader, which tails the file, can show it at once.
 2. leaks (when the grader asked for them): the tests that passed are run again, one by one, outside
    pytest's reporting (no `test` records, no terminal output, no effect on the exit status): those
-   the hunter wants are hunted, those that call `assert_no_leaks` now measure. A `rerun_start`
-   record names each one, `leak` records carry the findings, a `leak_summary` closes the phase.
+   the hunter wants are hunted in place of their call, those that call `assert_no_leaks` run as
+   written and it measures now. A `rerun_start` record names each re-run, `leak` records carry the
+   findings, a `leak_summary` closes the phase. A leak never fails a test.
 3. perf: when every test passed, the exercise's perf cases (`perf` records), else `perf_skipped`.
 """
 
