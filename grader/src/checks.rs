@@ -10,7 +10,9 @@ use crate::verdict::{
     CheckDetails, CheckName, CheckResult, CheckStatus, LeakFinding, Problem, SpeedCase,
     SpeedOutcome, Status, TestFailure, TodoSite, Verdict,
 };
-use crate::wire::{PerfOutcome, Phase, Record, TestOutcome, TestRecord};
+use crate::wire::{
+    CollectException, LeakCheck, PerfOutcome, PerfRecord, Phase, Record, TestOutcome, TestRecord,
+};
 use crate::workspace::Workspace;
 
 /// Decide the verdict. `run` is `None` when the build failed.
@@ -60,7 +62,14 @@ pub(crate) fn judge(
     }
     let Some(run) = run else { return verdict };
 
-    let tests = tests_check(&run.records, run.end == RunEnd::Finished);
+    // Tests that all ran before a crash in the leak hunt or the speed check keep their verdict;
+    // the exercise's status still says the process crashed.
+    let tests_ran = run.end == RunEnd::Finished
+        || run
+            .records
+            .iter()
+            .any(|record| matches!(record, Record::TestsDone { .. }));
+    let tests = tests_check(&run.records, tests_ran);
     verdict.score = match &tests.details {
         CheckDetails::Tests { passed, total, .. } if *total > 0 => {
             f64::from(*passed) / f64::from(*total)
@@ -69,7 +78,13 @@ pub(crate) fn judge(
     };
     let todo_sites = todo_sites(workspace, run);
     let collect_exit = run.records.iter().any(|record| {
-        matches!(record, Record::CollectError { exception: Some(name), .. } if name == "SystemExit")
+        matches!(
+            record,
+            Record::CollectError {
+                exception: Some(CollectException::SystemExit),
+                ..
+            }
+        )
     });
     let plugin_started = run
         .records
@@ -218,6 +233,7 @@ pub(crate) fn leaks_check(
         let finding = LeakFinding {
             test: leak.test.clone(),
             call: leak.call.clone(),
+            check: leak.check,
             kind: leak.leak_kind,
             per_call: leak.per_call,
             calls: leak.calls,
@@ -228,8 +244,8 @@ pub(crate) fn leaks_check(
             findings.push(finding);
         }
     }
-    // Call-level findings (`sum_list(list): +49 blocks per call`) name the function: show them first.
-    findings.sort_by_key(|finding| !finding.call.contains('('));
+    // `assert_no_leaks` findings (`sum_list(list): +49 blocks per call`) name the function: first.
+    findings.sort_by_key(|finding| finding.check != LeakCheck::AssertNoLeaks);
     if !findings.is_empty() {
         return CheckResult {
             name: CheckName::Leaks,
@@ -243,7 +259,7 @@ pub(crate) fn leaks_check(
     }
     let hunted = records
         .iter()
-        .any(|record| matches!(record, Record::LeakSummary { .. }));
+        .any(|record| matches!(record, Record::LeakSummary(_)));
     let summary = if hunted {
         "clean"
     } else {
@@ -287,13 +303,7 @@ pub(crate) fn perf_check(
                     .find(|case| case.name == perf.case)
                     .map_or(0.0, |case| case.min_speedup)
             });
-            let status = match (perf.outcome, perf.speedup) {
-                (PerfOutcome::Measured, Some(speedup)) if speedup >= threshold => {
-                    SpeedOutcome::Passed
-                }
-                (PerfOutcome::Measured, Some(_)) => SpeedOutcome::Failed,
-                _ => SpeedOutcome::Error,
-            };
+            let status = speed_outcome(perf, threshold);
             SpeedCase {
                 case: perf.case.clone(),
                 status,
@@ -345,6 +355,15 @@ pub(crate) fn perf_check(
     }
 }
 
+/// A speed case passes when it was measured and its median speedup reaches the threshold.
+fn speed_outcome(perf: &PerfRecord, threshold: f64) -> SpeedOutcome {
+    match (perf.outcome, perf.speedup) {
+        (PerfOutcome::Measured, Some(speedup)) if speedup >= threshold => SpeedOutcome::Passed,
+        (PerfOutcome::Measured, Some(_)) => SpeedOutcome::Failed,
+        _ => SpeedOutcome::Error,
+    }
+}
+
 fn switched_off(name: CheckName, reason: OffReason) -> CheckResult {
     CheckResult {
         name,
@@ -367,10 +386,10 @@ fn skipped(name: CheckName, summary: &str) -> CheckResult {
 fn todo_sites(workspace: &Workspace, run: &RunOutcome) -> Vec<TodoSite> {
     let mut sites: Vec<TodoSite> = Vec::new();
     for record in &run.records {
-        let Record::Test(TestRecord {
-            panic: Some(panic), ..
-        }) = record
-        else {
+        let Record::Test(test) = record else {
+            continue;
+        };
+        let Some(panic) = &test.panic else {
             continue;
         };
         if !panic.todo {
@@ -622,6 +641,24 @@ impl<T> Trait for Wrapper<T> {
             .replace("line 30", "line 4");
         let frames = faulthandler_frames(&stderr, dir.path());
         assert_eq!(frames[1], "  m.pairs()");
+    }
+
+    #[test]
+    fn a_speed_case_passes_at_its_threshold_and_not_below() {
+        let perf = |line: &str| match serde_json::from_str::<Record>(line).unwrap() {
+            Record::Perf(perf) => perf,
+            other => panic!("{other:?}"),
+        };
+        let base = r#""kind":"perf","case":"c","pairs":15,"retried":false,"timer":"cpu","seconds":1.0,"message":"m""#;
+        let measured = |speedup: f64| {
+            perf(&format!(
+                r#"{{{base},"outcome":"measured","speedup":{speedup:?},"threshold":8.0,"min_ratio":1.0,"max_ratio":9.0}}"#
+            ))
+        };
+        assert_eq!(speed_outcome(&measured(8.0), 8.0), SpeedOutcome::Passed);
+        assert_eq!(speed_outcome(&measured(7.99), 8.0), SpeedOutcome::Failed);
+        let error = perf(&format!(r#"{{{base},"outcome":"error","threshold":8.0}}"#));
+        assert_eq!(speed_outcome(&error, 8.0), SpeedOutcome::Error);
     }
 
     #[test]

@@ -276,7 +276,7 @@ impl Engine {
                             tests: checks::tests_check(&seen, true),
                             seconds: build_seconds + started.elapsed().as_secs_f64(),
                         },
-                        Record::LeakSummary { .. } => Event::LeaksDone {
+                        Record::LeakSummary(_) => Event::LeaksDone {
                             job: index,
                             leaks: checks::leaks_check(exercise, &seen, job.plan, true),
                         },

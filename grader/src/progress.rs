@@ -345,7 +345,7 @@ mod tests {
     use crate::build::{BuildOutcome, Variant};
     use crate::catalog::{Exercise, LeakSettings, PerfCase};
     use crate::run::{CheckPlan, OffReason, Plan, RunEnd, RunOutcome};
-    use crate::wire::{PerfOutcome, Phase, Record, TestOutcome, TestRecord, Timer};
+    use crate::wire::Record;
     use crate::workspace::Workspace;
 
     #[test]
@@ -607,55 +607,26 @@ exercise-2 = 7
 
     /// A verdict made by the real judge, so the recorded keys follow its summaries.
     fn verdict_of(exercise: &Exercise, status: Status, plan: CheckPlan) -> Verdict {
-        let test = |outcome: TestOutcome| {
-            Record::Test(TestRecord {
-                nodeid: "tests/test_fx.py::test_one".into(),
-                name: "test_one".into(),
-                file: "tests/test_fx.py".into(),
-                line: 3,
-                when: Phase::Call,
-                outcome,
-                duration: 0.0,
-                message: None,
-                exception: None,
-                summary: None,
-                failing_line: None,
-                statement: None,
-                panic: None,
-                comparison: None,
-            })
+        let outcome = if status == Status::Passed {
+            "passed"
+        } else {
+            "failed\",\"message\":\"E assert 1 == 2"
         };
-        let mut records = vec![
-            Record::SessionStart {
-                python: "3.11".into(),
-                pid: 1,
-            },
-            test(if status == Status::Passed {
-                TestOutcome::Passed
-            } else {
-                TestOutcome::Failed
-            }),
-            Record::LeakSummary {
-                tests_hunted: 1,
-                seconds: 0.1,
-            },
+        let mut lines = vec![
+            r#"{"kind":"session_start","python":"3.11","pid":1}"#.to_string(),
+            format!(
+                r#"{{"kind":"test","nodeid":"tests/test_fx.py::test_one","name":"test_one","file":"tests/test_fx.py","line":3,"when":"call","outcome":"{outcome}","duration":0.0}}"#
+            ),
+            r#"{"kind":"tests_done","collected":1,"failed":0}"#.to_string(),
+            r#"{"kind":"leak_summary","tests_hunted":1,"tests_checked":1,"tests_leaking":0,"seconds":0.1,"slowest":[],"skipped":[]}"#.to_string(),
         ];
         if plan.perf == Plan::Run && status == Status::Passed {
-            records.push(Record::Perf(crate::wire::PerfRecord {
-                case: "sum".into(),
-                outcome: PerfOutcome::Measured,
-                speedup: Some(3.0),
-                threshold: Some(2.0),
-                min_ratio: None,
-                max_ratio: None,
-                pairs: 15,
-                retried: false,
-                timer: Timer::Cpu,
-                seconds: 1.0,
-                message: String::new(),
-                hint: None,
-            }));
+            lines.push(r#"{"kind":"perf","case":"sum","outcome":"measured","speedup":3.0,"threshold":2.0,"min_ratio":2.5,"max_ratio":3.5,"pairs":15,"retried":false,"timer":"cpu","seconds":1.0,"message":""}"#.to_string());
         }
+        let mut records: Vec<Record> = lines
+            .iter()
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+            .collect();
         records.push(Record::SessionFinish { exitstatus: 0 });
         let run = RunOutcome {
             records,

@@ -108,7 +108,10 @@ impl RunOutcome {
         let mut running = None;
         for record in &self.records {
             match record {
-                Record::TestStart { nodeid } => running = Some(nodeid.as_str()),
+                Record::TestStart { nodeid } | Record::RerunStart { nodeid, .. } => {
+                    running = Some(nodeid.as_str())
+                }
+                Record::LeakSummary(_) => running = None,
                 Record::Test(test)
                     if Some(test.nodeid.as_str()) == running
                         && test.when != crate::wire::Phase::Setup =>

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::build::{CompilerError, Variant};
 pub use crate::run::OffReason;
-pub use crate::wire::{Comparison, LeakKind, Timer};
+pub use crate::wire::{Comparison, LeakCheck, LeakKind, Timer};
 
 /// The exercise's status. Exit code 0 only for `Passed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,6 +190,8 @@ pub struct LeakFinding {
     pub test: String,
     /// The call that leaks, e.g. `mean(list)`, when known.
     pub call: String,
+    /// The automatic hunt or an explicit `assert_no_leaks`.
+    pub check: LeakCheck,
     /// What leaks.
     pub kind: LeakKind,
     /// Growth per call.

@@ -4,7 +4,9 @@
               of a failed `==` assertion, `todo!()` sites, and runs the leak hunt and perf cases;
 - `results` — the private results file the grader reads (never stdout);
 - `leaks`   — reference-count / memory leak detection on a release CPython (`assert_no_leaks`);
-- `perf`    — noise-resistant speed comparison against a pure-Python baseline.
+- `perf`    — noise-resistant speed comparison against a pure-Python baseline;
+- `wire/`   — records.schema.json, the definition of every record in the results file, and
+              samples.jsonl, examples that both test suites check (tests/test_wire.py, src/wire.rs).
 """
 
 __all__ = ["assert_no_leaks"]

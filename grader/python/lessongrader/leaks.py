@@ -8,10 +8,15 @@ code in rounds, clear the interpreter's caches and `gc.collect()` between rounds
 - `assert_no_leaks(func, *args, calls=1000, raises=None, **kwargs)`: a test calls it for one
   function; a round is `calls` calls of `func(*args, **kwargs)` (fewer when `calls` of them would take
   more than CALL_BUDGET_SECONDS over all rounds; never fewer than 10).
-- `LeakHunter`: the pytest plugin hands it every test that passed; a round is k re-runs of the whole
-  test (`item.runtest()`, same fixture values), k = 1..10 so that a round takes about 8 ms. Tests that
-  call `assert_no_leaks`, are marked `no_leak_check`, fail when run again, or would take over 3 s are
-  not hunted (the last two are listed in the `leak_summary` record).
+- `LeakHunter`: after all tests ran, the pytest plugin sets up every test that passed once more
+  (fresh fixtures, outside pytest's reporting) and hands it to the hunter in place of its call; a
+  round is k re-runs of the whole test (`item.runtest()`, same fixture values), k = 1..10 so that a
+  round takes about 8 ms. Tests that call `assert_no_leaks`, are marked `no_leak_check`, fail when
+  run again, or would take over 3 s are not hunted (the last two are listed in the `leak_summary`).
+
+Under the plugin with leak checks on, tests run twice (plugin.py): first for correctness, where
+`assert_no_leaks` only checks outcomes (`defer_measurements`), then, if they passed, again for
+leaks, where it measures. Its findings are `leak` records either way; a leak never fails a test.
 
 Read after each round (after `sys._clear_type_cache()`, `re.purge()` and two `gc.collect()`s):
 - the refcount of every watched object: the arguments and the receiver (`self`), and what is
@@ -59,7 +64,7 @@ use, and the process crashes some calls later. So from the very first call the w
 16 extra references of ours; the code runs 4 times (the hunt: 2 runs), and an object whose refcount
 fell by >= 2 in total and never rose is reported as `refcount_drop` at once, without more calls. The
 lost references are given back (`Py_IncRef`) so that nothing is freed early and the session can
-finish (the hunt also gives back what the test's call-phase run took). In `assert_no_leaks` only the
+finish (the hunt also gives back what the test's earlier runs took). In `assert_no_leaks` only the
 arguments count here; objects reached from them may lose references legitimately (a pop, a clear).
 
 Classification (most specific first; derived symptoms are not reported twice):
@@ -198,8 +203,8 @@ HINTS = {
 
 
 class LeakError(AssertionError):
-    """A leak found by `assert_no_leaks` or the hunt. `lessongrader_leak` is the first finding's
-    record (the one the grader shows), `lessongrader_leaks` all of them."""
+    """A leak found by `assert_no_leaks` (its records are emitted too). `lessongrader_leak` is the
+    first finding's record (the one the grader shows), `lessongrader_leaks` all of them."""
 
     def __init__(self, records):
         self.lessongrader_leaks = list(records)
@@ -721,10 +726,11 @@ class _Analysis:
             "kind": "leak",
             "test": self.test,
             "call": self.call,
+            "check": _check(self.unit),
             "leak_kind": leak_kind,
             "per_call": round(per_call, 3),
             "calls": self.per_round,
-            "growth": growth,
+            "growth": float(growth),  # a median: int or float by the round count; float on the wire
             "message": message,
             "hint": HINTS[hint_key or leak_kind],
         }
@@ -932,6 +938,20 @@ def _current_test():
 
 # Node ids of tests that called assert_no_leaks: the hunt skips them (they are checked call by call).
 _checked_tests = set()
+# True while the plugin runs the tests for correctness (phase 1): assert_no_leaks then checks outcomes
+# only, as with leak checks off, and measures when the plugin runs the test again (phase 2).
+_deferred = False
+
+
+def defer_measurements(deferred):
+    """The plugin's switch between its tests phase (True) and its leak phase (False)."""
+    global _deferred
+    _deferred = bool(deferred)
+
+
+def checked_tests():
+    """Node ids of the tests that called `assert_no_leaks` so far."""
+    return frozenset(_checked_tests)
 
 
 @functools.lru_cache(maxsize=None)
@@ -955,7 +975,8 @@ def assert_no_leaks(func, *args, calls=1000, raises=None, **kwargs):
     call must raise that exception type; any other outcome is an AssertionError saying so.
 
     The grader's `--no-leaks` (`leaks.enabled = false`) makes this call `func` three times only
-    (checking `raises`, measuring nothing; references an argument loses are still given back)."""
+    (checking `raises`, measuring nothing; references an argument loses are still given back). So
+    does the plugin's tests phase (`defer_measurements`): the test runs again later, measuring."""
     __tracebackhide__ = True
     test = _current_test()
     if test:
@@ -963,7 +984,7 @@ def assert_no_leaks(func, *args, calls=1000, raises=None, **kwargs):
     names, call = _argument_names(func, args, kwargs)
     invoke = _invoker(func, args, kwargs, raises, call)
     settings = _settings()
-    if not settings.get("enabled", True):
+    if _deferred or not settings.get("enabled", True):
         # Nothing is measured, but the guard stays: a function that releases references it does not
         # own must not free an argument and crash the quick run the learner asked for.
         arguments = _Watch()
@@ -1078,6 +1099,11 @@ def _probe_drops(watch, run, times, eligible, collect=True):
     return found
 
 
+def _check(unit):
+    """The `check` field of a leak record: which check found it."""
+    return "assert_no_leaks" if unit == "call" else "hunt"
+
+
 def _drop_record(watch, drop, test, call, times, unit):
     index, fall = drop
     label = watch.labels[index]
@@ -1088,10 +1114,11 @@ def _drop_record(watch, drop, test, call, times, unit):
         "kind": "leak",
         "test": test,
         "call": call,
+        "check": _check(unit),
         "leak_kind": "refcount_drop",
         "per_call": round(per, 3),
         "calls": times,
-        "growth": -fall,
+        "growth": float(-fall),
         "message": (
             f"{named} loses {_count(per, 'reference')} per {unit} ({times} {units} → −{fall}): "
             "the code releases a reference it does not own, and the object will be freed while still in use"
@@ -1114,7 +1141,9 @@ class _Skip(Exception):
 
 
 class LeakHunter:
-    """Re-runs passing tests in rounds and reports leaks (see the module docstring)."""
+    """Re-runs passing tests in rounds and reports leaks (see the module docstring). The plugin
+    calls `hunt` inside a test's re-run, `rerun_done` after each re-run (hunted or run again for its
+    assert_no_leaks calls), and `finish` once, which emits the `leak_summary` record."""
 
     def __init__(self, settings, emit):
         self.settings = dict(settings or {})
@@ -1122,8 +1151,8 @@ class LeakHunter:
         self.only = set(self.settings.get("tests") or [])
         self.warmup, self.measured = _rounds(self.settings)
         self.tests_hunted = 0
-        self.seconds = 0.0
-        self.durations = []  # (seconds, node id) of every hunt
+        self.tests_checked = 0
+        self.durations = []  # (seconds, node id) of every re-run
         self.skipped = []
         self.leaking = 0
 
@@ -1136,31 +1165,42 @@ class LeakHunter:
             return False  # it ran assert_no_leaks: checked call by call already
         return callable(getattr(item, "runtest", None)) and hasattr(item, "obj")
 
-    def hunt(self, item):
-        __tracebackhide__ = True  # pytest shows the LeakError's message, not this frame
-        start = time.perf_counter()
-        self.tests_hunted += 1
+    def hunt(self, item, runs_before=1):
+        """Hunt one test whose fixtures are set up: emit and return the findings (`leak` records). A
+        test that cannot be hunted gives [] and an entry in `skipped`. `runs_before`: how often the
+        test ran before (the plugin's tests phase, and maybe a call phase of this re-run); each run
+        released as many references as a probe run, and a refcount drop gives those back too."""
         try:
-            records = self._hunt(item)
+            records = self._hunt(item, runs_before)
         except _Skip as skip:
             self.skipped.append({"test": item.nodeid, "reason": str(skip)})
-            records = []
-        finally:
-            seconds = time.perf_counter() - start
-            self.seconds += seconds
-            self.durations.append((seconds, item.nodeid))
-        if records:
-            self.leaking += 1
-            for record in records:
-                self.emit(record)
-            raise LeakError(records)
+            return []
+        for record in records:
+            self.emit(record)
+        return records
 
-    def finish(self):
+    def rerun_done(self, nodeid, hunt, findings, problem, seconds):
+        """After one re-run: `hunt` says what it was for, `findings` how many leaks it found, `problem`
+        why its checks did not run (the re-run failed), or None."""
+        if hunt:
+            self.tests_hunted += 1
+        else:
+            self.tests_checked += 1
+        if findings:
+            self.leaking += 1
+        if problem:
+            outcome = "not hunted" if hunt else "its assert_no_leaks calls were not all measured"
+            self.skipped.append({"test": nodeid, "reason": f"{problem}; {outcome}"})
+        self.durations.append((seconds, nodeid))
+
+    def finish(self, seconds):
+        """Emit the `leak_summary` record; `seconds`: the whole leak phase."""
         self.emit({
             "kind": "leak_summary",
             "tests_hunted": self.tests_hunted,
+            "tests_checked": self.tests_checked,
             "tests_leaking": self.leaking,
-            "seconds": round(self.seconds, 3),
+            "seconds": round(seconds, 3),
             "slowest": [{"test": test, "seconds": round(seconds, 3)} for seconds, test in sorted(self.durations)[::-1][:5]],
             "skipped": self.skipped,
         })
@@ -1177,7 +1217,7 @@ class LeakHunter:
         finally:
             _monkeypatch_trim(monkeypatch, marks)
 
-    def _hunt(self, item):
+    def _hunt(self, item, runs_before):
         test, name = item.nodeid, item.name
         warmup, measured = self.warmup, self.measured
         rounds = warmup + measured
@@ -1190,18 +1230,19 @@ class LeakHunter:
                 self._run(item)
                 durations.append(time.perf_counter() - start)
 
-            # The probe is also the first warm-up; the call phase already ran the test once.
+            # The probe is also the first warm-up (the test already ran in the tests phase), and its
+            # first run checks that the test still passes.
             drop = _probe_drops(watch, timed_run, DROP_PROBE_RUNS, lambda index: watch.roles[index] == "argument")
             seconds_per_run = min(durations)  # a first run may still fill caches
             if drop is not None:
                 index, fall = drop
-                # The call phase's run dropped as many references as each probe run: give those back too.
-                _heal(watch.objects[index], fall // DROP_PROBE_RUNS)
+                # Each earlier run dropped as many references as each probe run: give those back too.
+                _heal(watch.objects[index], runs_before * (fall // DROP_PROBE_RUNS))
                 return [_drop_record(watch, drop, test, name, DROP_PROBE_RUNS, "run of the test")]
             if seconds_per_run * rounds > HUNT_MAX_SECONDS:
                 raise _Skip(f"one run takes {seconds_per_run:.2f} s; not hunted")
             per_round = max(1, min(MAX_RUNS_PER_ROUND, int(HUNT_ROUND_SECONDS / max(seconds_per_run, 1e-9))))
-            # The call phase already took (and leaked) the first export, so "was it resizable before"
+            # The tests phase already took (and leaked) the first export, so "was it resizable before"
             # cannot be asked here: a growing refcount on a bytearray that cannot be resized now is enough.
             resizable_before = {}
             meter = _Meter(watch, rounds)

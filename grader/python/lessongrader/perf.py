@@ -1,13 +1,16 @@
 """Noise-resistant speed comparison of the learner's code against a pure-Python baseline.
 
 The plugin calls `run_cases(cases, settings, emit)` once every test has passed. For each `[[perf]]`
-case of `exercise.toml` it emits one record (`kind = "perf"`). The protocol (DESIGN.md, "Performance
-checks") held its verdicts on a 2-core machine with the other core busy:
+case of `exercise.toml` it emits one record (`kind = "perf"`, see wire/records.schema.json) with
+`outcome = "measured"` and the median speedup, or `outcome = "error"` when the case could not be
+measured. This module measures; it decides nothing: the grader compares `speedup` with `threshold`.
+The protocol (DESIGN.md, "Performance checks") held its verdicts on a 2-core machine with the other
+core busy:
 
 - both functions get the same arguments (one `setup()` result) and their results must be equal
-  before anything is timed — a fast wrong answer is an `error`, not a pass; so is a result that
-  changes after the timed calls, or a function that modifies its input (a second `setup()` result
-  is kept aside to notice that);
+  before anything is timed — a fast wrong answer is an `error`, never a measurement; so is a result
+  that changes after the timed calls, or a function that modifies its input (a second `setup()`
+  result is kept aside to notice that);
 - each is warmed up once (the equality check), then its loop is calibrated so that one sample takes
   20–50 ms;
 - `gc.collect()`, then the collector stays off while timing (and trace/profile hooks and
@@ -15,8 +18,9 @@ checks") held its verdicts on a 2-core machine with the other core busy:
 - samples come in pairs, baseline and candidate in random order within each pair, >= 15 pairs;
 - CPU time of the whole process (so work moved to other threads still counts), wall time only for
   cases whose task is to use threads;
-- the verdict is on the median of the per-pair ratios: pass >= threshold, fail < 0.9 x threshold,
-  and in between the case is measured again, with more pairs, in a fresh interpreter, which decides.
+- the reported speedup is the median of the per-pair ratios; when it lands within 10 % under the
+  threshold (>= 0.9 x threshold, < threshold), the case is measured again, with more pairs, in a
+  fresh interpreter, and that second measurement is the one reported (`retried`).
 
 An exclusive lock on `settings["lock_path"]` is held for the whole measurement: the grader takes it
 shared while it builds, so nothing of ours compiles while we time.
@@ -44,7 +48,7 @@ import tempfile
 import time
 
 MIN_PAIRS = 15
-# Below 0.9 x threshold a case fails at once; between that and the threshold it is measured again.
+# A median between RETRY_BAND x threshold and the threshold is measured again in a fresh process.
 RETRY_BAND = 0.9
 # One sample (a loop of calls of one function) lasts between this and twice this, up to 50 ms.
 SAMPLE_TARGET_NS = 22_000_000
@@ -65,7 +69,7 @@ _REPR_CHARS = 60
 
 
 class CaseError(Exception):
-    """The case cannot be measured (status `error`); the message is one line for the learner."""
+    """The case cannot be measured (outcome `error`); the message is one line for the learner."""
 
 
 class LockTimeout(Exception):
@@ -142,7 +146,7 @@ def _measurement_lock(path, timeout):
 
 
 # --------------------------------------------------------------------------------------------------
-# One case: measure, decide, maybe measure again in a fresh interpreter
+# One case: measure, and measure again in a fresh interpreter when the result is borderline
 
 
 def _run_case(case, pairs, retry_pairs):
@@ -151,22 +155,19 @@ def _run_case(case, pairs, retry_pairs):
     try:
         threshold = float(case["min_speedup"])
         measurement = _measure(case, pairs, seed=1)
-        verdict = _decide(measurement["ratios"], threshold)
-        if verdict == "retry":
+        if _needs_retry(measurement["ratios"], threshold):
             retried = True
             measurement = _measure_in_fresh_process(case, retry_pairs, measurement)
-            median = statistics.median(measurement["ratios"])
-            verdict = "passed" if median >= threshold else "failed"
     except CaseError as error:
         return _error_record(case, str(error), time.perf_counter() - started, retried)
     except Exception as error:  # a bug of ours must not hide the other cases' results
-        message = f"the perf check itself failed: {_exception_text(error)}"
+        message = f"the perf check could not run: {_exception_text(error)}"
         return _error_record(case, message, time.perf_counter() - started, retried)
     ratios = measurement["ratios"]
     record = {
         "kind": "perf",
         "case": case["name"],
-        "status": verdict,
+        "outcome": "measured",
         "speedup": statistics.median(ratios),
         "threshold": threshold,
         "min_ratio": min(ratios),
@@ -177,36 +178,42 @@ def _run_case(case, pairs, retry_pairs):
         "seconds": time.perf_counter() - started,
     }
     record["message"] = _speed_message(case, measurement, record)
-    if verdict == "failed":
-        record["hint"] = case.get("hint", "")
-    return record
+    return _with_hint(record, case)
 
 
-def _decide(ratios, threshold):
-    """`passed`, `failed`, or `retry` when the median is within 10 % under the threshold."""
+def _needs_retry(ratios, threshold):
+    """True when the median lands within the retry band just under the threshold: close enough that
+    noise may have put it there, so it is measured again in a fresh interpreter (measurement protocol,
+    not a verdict: the grader compares the reported speedup with the threshold)."""
     median = statistics.median(ratios)
-    if median >= threshold:
-        return "passed"
-    if median < RETRY_BAND * threshold:
-        return "failed"
-    return "retry"
+    return RETRY_BAND * threshold <= median < threshold
 
 
 def _error_record(case, message, seconds, retried=False):
-    return {
+    """`outcome = "error"`: nothing was measured. Fields without a value are left out, never null."""
+    record = {
         "kind": "perf",
-        "case": case.get("name", "?"),
-        "status": "error",
-        "speedup": None,
-        "threshold": _float_or_none(case.get("min_speedup")),
-        "min_ratio": None,
-        "max_ratio": None,
+        "case": str(case.get("name", "?")),
+        "outcome": "error",
         "pairs": 0,
         "retried": retried,
         "timer": _timer_name(case),
         "seconds": seconds,
         "message": message,
     }
+    threshold = _float_or_none(case.get("min_speedup"))
+    if threshold is not None:
+        record["threshold"] = threshold
+    return _with_hint(record, case)
+
+
+def _with_hint(record, case):
+    """The case's hint goes with every record of the case that has one; the grader decides whether
+    to show it."""
+    hint = case.get("hint")
+    if isinstance(hint, str) and hint:
+        record["hint"] = hint
+    return record
 
 
 def _float_or_none(value):
@@ -651,7 +658,7 @@ def _measure_job(job_path):
     except CaseError as error:
         result = {"error": str(error)}
     except Exception as error:
-        result = {"error": f"the second measurement failed: {_exception_text(error)}"}
+        result = {"error": f"the second measurement could not run: {_exception_text(error)}"}
     temporary = job["result_path"] + ".part"
     with open(temporary, "w", encoding="utf-8") as handle:
         json.dump(result, handle)

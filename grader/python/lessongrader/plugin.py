@@ -1,9 +1,19 @@
 """The grader's pytest plugin, loaded with `-p lessongrader.plugin`.
 
-For every test it records the outcome; for a failed `==` assertion the two values (so the grader can
-draw a diff); for a Rust `todo!()` the file and line where it panicked. Then it runs the leak hunt on
-passing tests and, when every test passed, the exercise's perf cases. Everything goes through
-`results.emit`, never through stdout.
+One pytest run, three phases, every record through `results.emit` (never stdout); the records are
+defined in wire/records.schema.json:
+
+1. tests: every test runs once, as pytest runs it, with no leak measurement. Each gets a `test`
+   record with its outcome; for a failed `==` assertion the two values (so the grader can draw a
+   diff); for a Rust `todo!()` the file and line where it panicked. `assert_no_leaks` only checks
+   outcomes here (see leaks.py), so a leaky but correct function passes. Then one `tests_done`
+   record: the tests verdict is known, and the grader, which tails the file, can show it at once.
+2. leaks (when the grader asked for them): the tests that passed are run again, one by one, outside
+   pytest's reporting (no `test` records, no terminal output, no effect on the exit status): those
+   the hunter wants are hunted in place of their call, those that call `assert_no_leaks` run as
+   written and it measures now. A `rerun_start` record names each re-run, `leak` records carry the
+   findings, a `leak_summary` closes the phase. A leak never fails a test.
+3. perf: when every test passed, the exercise's perf cases (`perf` records), else `perf_skipped`.
 """
 
 import linecache
@@ -11,6 +21,8 @@ import os
 import pprint
 import re
 import sys
+import time
+import warnings
 
 import pytest
 
@@ -24,6 +36,16 @@ _MAX_MESSAGE_CHARS = 4_000
 _settings = {}
 _last_comparison = None
 _hunter = None
+# Phase 1: node ids of the tests whose call passed, of those that failed in any phase, and the
+# number of collection errors. `_tests_passed` is set when phase 1 ends (`tests_done`): True when
+# tests were collected and none failed; it stays None when the loop was cut short.
+_called_ok = set()
+_failed = set()
+_collect_errors = 0
+_tests_passed = None
+# Phase 2: the test being run again, or None (phase 1, or no leak checks).
+_rerun = None
+_hunt_finished = False
 
 
 def pytest_configure(config):
@@ -40,22 +62,22 @@ def pytest_configure(config):
     results.emit({"kind": "session_start", "python": sys.version.split()[0], "pid": os.getpid()})
     leak_settings = _settings.get("leaks") or {}
     if leak_settings.get("enabled"):
-        from .leaks import LeakHunter
+        from . import leaks
 
-        _hunter = LeakHunter(leak_settings, results.emit)
+        _hunter = leaks.LeakHunter(leak_settings, results.emit)
+        # Phase 1 checks outcomes only; assert_no_leaks measures when its test runs again in phase 2.
+        leaks.defer_measurements(True)
 
 
 def pytest_collectreport(report):
-    if report.failed:
-        excinfo = getattr(report, "_lessongrader_exc_type", None)
-        results.emit(
-            {
-                "kind": "collect_error",
-                "nodeid": report.nodeid,
-                "exception": excinfo,
-                "message": _trim(report.longreprtext),
-            }
-        )
+    global _collect_errors
+    if report.failed and _settings:
+        _collect_errors += 1
+        record = {"kind": "collect_error", "nodeid": report.nodeid, "message": _trim(report.longreprtext)}
+        exception = getattr(report, "_lessongrader_exc_type", None)
+        if exception:
+            record["exception"] = exception
+        results.emit(record)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -85,28 +107,153 @@ def pytest_assertrepr_compare(config, op, left, right):
     return None
 
 
-@pytest.hookimpl(hookwrapper=True)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session):
+    """Phase 1 is pytest's own loop; `tests_done` follows it, then phase 2 (leaks)."""
+    if not _settings or session.config.option.collectonly:
+        return (yield)
+    try:
+        result = yield
+    except (session.Interrupted, session.Failed):
+        # Collection errors, or --maxfail: the loop stopped because of failures, which are counted.
+        _tests_done(session)
+        raise
+    # (A test that raised KeyboardInterrupt or called pytest.exit() ends the run: no tests_done.)
+    _tests_done(session)
+    if _hunter is not None:
+        _leak_phase(session)
+    return result
+
+
+def _tests_done(session):
+    """`failed` counts tests (once each, whichever phase failed) plus collection errors: 0 means that
+    every collected test ran and none failed (skipped ones are not failures)."""
+    global _tests_passed
+    failed = len(_failed) + _collect_errors
+    collected = session.testscollected
+    _tests_passed = failed == 0 and collected > 0
+    results.emit({"kind": "tests_done", "collected": collected, "failed": failed})
+
+
+class _Rerun:
+    """A phase-2 run of one test: what it is for, and how its phases went."""
+
+    def __init__(self, item, hunt):
+        self.item = item
+        self.hunt = hunt  # True: the hunter's; False: for its assert_no_leaks calls
+        self.hunting = False  # inside the hunt, whose own runs call the test function again
+        self.hunted = False
+        self.findings = 0
+        self.problem = None  # why its checks did not run (or not all of them), or None
+
+    def note(self, report, call):
+        # A teardown that fails after the checks ran does not undo their findings.
+        if self.problem is not None or report.passed or report.when == "teardown":
+            return
+        excinfo = call.excinfo
+        name = excinfo.type.__name__ if excinfo is not None else "error"
+        if excinfo is not None and name == "LeakError":
+            # assert_no_leaks found a leak: its `leak` records are out, the run did its job.
+            self.findings += len(getattr(excinfo.value, "lessongrader_leaks", ()) or ())
+            return
+        if report.skipped:
+            self.problem = "the test is skipped when run again"
+        elif report.when == "call":
+            self.problem = f"the test does not pass when run again ({name})"
+        else:
+            self.problem = f"its {report.when} fails when the test runs again ({name})"
+
+
+def _leak_phase(session):
+    """Phase 2: run every test that passed again, one by one, with leak measurements on. Each re-run
+    is pytest's own setup/call/teardown (fresh function-scoped fixtures), without reporting."""
+    global _rerun, _hunt_finished
+    from _pytest.runner import runtestprotocol
+
+    from . import leaks
+
+    leaks.defer_measurements(False)
+    started = time.perf_counter()
+    passed = [item for item in session.items if item.nodeid in _called_ok and item.nodeid not in _failed]
+    checked = leaks.checked_tests()
+    reruns = []
+    for item in passed:
+        if item.nodeid in checked:
+            reruns.append(_Rerun(item, hunt=False))
+        elif _hunter.wants(item):
+            reruns.append(_Rerun(item, hunt=True))
+    try:
+        # The warnings a re-run raises were reported in phase 1, or are the hunt's own noise.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for index, rerun in enumerate(reruns):
+                nextitem = reruns[index + 1].item if index + 1 < len(reruns) else None
+                results.emit({"kind": "rerun_start", "nodeid": rerun.item.nodeid,
+                              "check": "hunt" if rerun.hunt else "assert_no_leaks"})
+                _rerun = rerun
+                run_started = time.perf_counter()
+                try:
+                    # log=False: no test report reaches pytest's terminal, its counts or the exit status.
+                    runtestprotocol(rerun.item, log=False, nextitem=nextitem)
+                finally:
+                    _rerun = None
+                _hunter.rerun_done(rerun.item.nodeid, rerun.hunt, rerun.findings, rerun.problem,
+                                   time.perf_counter() - run_started)
+    finally:
+        _hunter.finish(time.perf_counter() - started)
+        _hunt_finished = True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Phase 2, a hunted test function: its call phase IS the hunt (the hunt's first runs check that
+    it still passes), so a hunted test costs no extra run. Returning True tells pytest the function
+    was called; the hunt's own runs come back here and go on to pytest's default (None)."""
+    rerun = _rerun
+    if rerun is None or rerun.item is not pyfuncitem or not rerun.hunt or rerun.hunting:
+        return None
+    _hunt(rerun, runs_before=1)
+    return True
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    __tracebackhide__ = True  # a LeakError from the hunt is reported by its message alone
-    outcome = yield
-    if _hunter is not None and outcome.excinfo is None and _hunter.wants(item):
-        try:
-            _hunter.hunt(item)
-        except Exception as leak:
-            # Raising from an old-style hookwrapper's teardown only warns (PluggyTeardownRaisedWarning);
-            # forcing the outcome makes the call phase fail with the LeakError like a failing test.
-            outcome.force_exception(leak)
+    result = yield
+    rerun = _rerun
+    if rerun is not None and rerun.item is item and rerun.hunt and not rerun.hunted:
+        # Not a test function (no pytest_pyfunc_call): it ran once more; now the hunt.
+        _hunt(rerun, runs_before=2)
+    return result
 
 
-@pytest.hookimpl(hookwrapper=True)
+def _hunt(rerun, runs_before):
+    rerun.hunting = rerun.hunted = True
+    try:
+        rerun.findings = len(_hunter.hunt(rerun.item, runs_before))
+    except Exception as error:  # a bug of ours must not end the phase
+        rerun.problem = f"the leak hunt stopped ({type(error).__name__}: {_trim(error, 200)})"
+    finally:
+        rerun.hunting = False
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
+    report = yield
     if not _settings:
-        return
+        return report
+    if _rerun is not None:
+        # Phase 2: no `test` record (the grader counts them; phase 1 gave each test its own).
+        if _rerun.item is item:
+            _rerun.note(report, call)
+        return report
+    if report.when == "call" and report.passed:
+        _called_ok.add(item.nodeid)
+    if report.failed:
+        _failed.add(item.nodeid)
     # One record per test: its call phase, or the setup/teardown phase that failed.
     if report.when == "call" or report.failed:
         results.emit(_test_record(item, call, report))
+    return report
 
 
 def _test_record(item, call, report):
@@ -127,13 +274,13 @@ def _test_record(item, call, report):
         if excinfo is not None:
             record["exception"] = excinfo.type.__name__
             record["summary"] = _trim(excinfo.exconly(), 600)
-            record["failing_line"], record["statement"] = _failing_statement(item, excinfo)
+            failing_line, record["statement"] = _failing_statement(item, excinfo)
+            if failing_line is not None:
+                record["failing_line"] = failing_line
             if excinfo.type.__name__ == "PanicException":
                 record["panic"] = _panic_site(report, excinfo)
-            if getattr(excinfo.value, "lessongrader_leak", None):
-                record["leak"] = excinfo.value.lessongrader_leak
-        if _last_comparison is not None and isinstance(call.excinfo.value, AssertionError):
-            record["comparison"] = _comparison(*_last_comparison)
+            if _last_comparison is not None and isinstance(excinfo.value, AssertionError):
+                record["comparison"] = _comparison(*_last_comparison)
     return record
 
 
@@ -174,15 +321,18 @@ def _comparison(actual, expected):
             return value
         return pprint.pformat(value, width=88, sort_dicts=True)
 
-    return {
+    comparison = {
         "actual": _trim(render(actual), _MAX_VALUE_CHARS),
         "expected": _trim(render(expected), _MAX_VALUE_CHARS),
         "actual_type": type(actual).__name__,
         "expected_type": type(expected).__name__,
         "text": isinstance(actual, str) and isinstance(expected, str),
-        "actual_len": _length(actual),
-        "expected_len": _length(expected),
     }
+    # Fields without a value are left out, never null (the rule of every record).
+    for key, value in (("actual_len", _length(actual)), ("expected_len", _length(expected))):
+        if value is not None:
+            comparison[key] = value
+    return comparison
 
 
 def _length(value):
@@ -197,17 +347,18 @@ def _length(value):
 def pytest_sessionfinish(session, exitstatus):
     if not _settings:
         return
+    if _hunter is not None and not _hunt_finished:
+        _hunter.finish(0.0)  # phase 2 did not run (phase 1 was interrupted): an empty summary
     cases = _settings.get("perf") or []
-    all_passed = session.testsfailed == 0 and session.testscollected > 0
     if cases and _settings.get("perf_enabled"):
-        if all_passed:
+        # Phase 1 decides: phase 2 re-runs never count as failures.
+        if _tests_passed:
             from .perf import run_cases
 
             run_cases(cases, _settings, results.emit)
         else:
-            results.emit({"kind": "perf_skipped", "reason": "tests failed"})
-    if _hunter is not None:
-        _hunter.finish()
+            reason = "tests_interrupted" if _tests_passed is None else "tests_failed"
+            results.emit({"kind": "perf_skipped", "reason": reason})
     results.emit({"kind": "session_finish", "exitstatus": int(exitstatus)})
 
 

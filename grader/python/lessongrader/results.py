@@ -17,7 +17,8 @@ def open_channel(path):
 
 
 def emit(record):
-    """Write one record; `record["kind"]` says what it is (see grader/src/run.rs for the list)."""
+    """Write one record; `record["kind"]` says what it is. Every record is defined in
+    wire/records.schema.json (a field without a value is left out, never null)."""
     if _stream is None:
         return
     _stream.write(json.dumps(record, default=repr) + "\n")

@@ -402,42 +402,117 @@ HUNT_SOURCE = '''
 '''
 
 
-def test_hunt_fails_leaking_tests_only(pytester, monkeypatch):
-    outcome, records = run_plugin(pytester, monkeypatch, HUNT_SOURCE)
-    tests = {record["name"]: record for record in records if record["kind"] == "test"}
-    assert {name: record["outcome"] for name, record in tests.items()} == {
-        "test_leaks_a_constant": "failed",
-        "test_leaks_a_list": "failed",
-        "test_clean": "passed",
-        "test_excluded": "passed",
-        "test_checked_call_by_call": "passed",
-        "test_not_repeatable": "passed",
-    }
-    constant = tests["test_leaks_a_constant"]
-    assert constant["exception"] == "LeakError"
-    assert constant["leak"]["leak_kind"] == "argument_refs"
-    assert constant["leak"]["message"].startswith("+1 reference to constant 'a constant string' in test_leaks_a_constant per run")
-    assert constant["leak"]["test"] == constant["nodeid"]
-    assert constant["leak"]["call"] == "test_leaks_a_constant"
-    assert tests["test_leaks_a_list"]["leak"]["leak_kind"] == "gc_objects"
-    assert "test_inner.py:" in tests["test_leaks_a_list"]["leak"]["message"]  # where the list was made
+def kinds(records):
+    return [record["kind"] for record in records]
 
-    found = [record for record in records if record["kind"] == "leak"]
-    assert {record["test"].split("::")[1] for record in found} == {"test_leaks_a_constant", "test_leaks_a_list"}
+
+def test_hunt_runs_after_the_tests_and_fails_none(pytester, monkeypatch):
+    outcome, records = run_plugin(pytester, monkeypatch, HUNT_SOURCE)
+    # Phase 1: every test once, then tests_done; phase 2: re-runs and findings; then the summary.
+    done = kinds(records).index("tests_done")
+    assert records[done] == {"kind": "tests_done", "collected": 6, "failed": 0}
+    assert set(kinds(records[:done])) == {"session_start", "test_start", "test"}
+    assert set(kinds(records[done + 1:])) == {"rerun_start", "leak", "leak_summary", "session_finish"}
+    tests = {record["name"]: record for record in records if record["kind"] == "test"}
+    assert len(tests) == 6 == kinds(records).count("test")  # one record per test, none from the re-runs
+    # A leak is not a wrong answer: every test passed, and the exit status says so.
+    assert {record["outcome"] for record in tests.values()} == {"passed"}
+    assert all("leak" not in record for record in tests.values())
+    outcome.assert_outcomes(passed=6)
+    assert "PluggyTeardownRaisedWarning" not in outcome.stdout.str()
+
+    reruns = [(record["nodeid"].split("::")[1], record["check"]) for record in records if record["kind"] == "rerun_start"]
+    assert reruns == [
+        ("test_leaks_a_constant", "hunt"),
+        ("test_leaks_a_list", "hunt"),
+        ("test_clean", "hunt"),
+        ("test_checked_call_by_call", "assert_no_leaks"),
+        ("test_not_repeatable", "hunt"),
+    ]
+    found = {record["test"].split("::")[1]: record for record in records if record["kind"] == "leak"}
+    assert set(found) == {"test_leaks_a_constant", "test_leaks_a_list"}
+    constant = found["test_leaks_a_constant"]
+    assert constant["leak_kind"] == "argument_refs"
+    assert constant["check"] == "hunt"
+    assert constant["message"].startswith("+1 reference to constant 'a constant string' in test_leaks_a_constant per run")
+    assert constant["test"] == tests["test_leaks_a_constant"]["nodeid"]
+    assert constant["call"] == "test_leaks_a_constant"
+    assert found["test_leaks_a_list"]["leak_kind"] == "gc_objects"
+    assert "test_inner.py:" in found["test_leaks_a_list"]["message"]  # where the list was made
+
     summary = next(record for record in records if record["kind"] == "leak_summary")
     assert summary["tests_hunted"] == 4  # not the excluded one, nor the one that ran assert_no_leaks
+    assert summary["tests_checked"] == 1  # that one ran again for its assert_no_leaks call
     assert summary["tests_leaking"] == 2
     assert [skip["test"].split("::")[1] for skip in summary["skipped"]] == ["test_not_repeatable"]
     assert "does not pass when run again" in summary["skipped"][0]["reason"]
+    assert summary["skipped"][0]["reason"].endswith("; not hunted")
     assert records[-1]["kind"] == "session_finish"
-    outcome.assert_outcomes(passed=4, failed=2)
-    assert "PluggyTeardownRaisedWarning" not in outcome.stdout.str()
 
 
 def test_hunt_only_the_listed_tests(pytester, monkeypatch):
     _, records = run_plugin(pytester, monkeypatch, HUNT_SOURCE, {"tests": ["test_leaks_a_list"]})
-    failed = [record["name"] for record in records if record["kind"] == "test" and record["outcome"] == "failed"]
-    assert failed == ["test_leaks_a_list"]
+    leaking = {record["test"].split("::")[1] for record in records if record["kind"] == "leak"}
+    assert leaking == {"test_leaks_a_list"}
+    hunted = [record["nodeid"].split("::")[1] for record in records if record["kind"] == "rerun_start" and record["check"] == "hunt"]
+    assert hunted == ["test_leaks_a_list"]
+
+
+CHECKED_SOURCE = '''
+    import ctypes
+    import pytest
+    from lessongrader import assert_no_leaks
+
+    class Thing:
+        pass
+
+    def keep(value):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(value))
+        return 1
+
+    def test_leaky_but_correct():
+        assert keep(Thing()) == 1
+        assert_no_leaks(keep, Thing())
+
+    def test_wrong_exception_is_a_failure():
+        assert_no_leaks(keep, Thing(), raises=ValueError)
+
+    def test_wrong_answer_is_a_failure():
+        assert keep(Thing()) == 2
+        assert_no_leaks(keep, Thing())
+
+    @pytest.mark.no_leak_check(reason="an explicit check still measures")
+    def test_excluded_from_the_hunt_but_checked():
+        assert_no_leaks(keep, Thing(), calls=100)
+'''
+
+
+def test_assert_no_leaks_measures_in_the_leak_phase_only(pytester, monkeypatch):
+    outcome, records = run_plugin(pytester, monkeypatch, CHECKED_SOURCE)
+    done = kinds(records).index("tests_done")
+    # Phase 1 checks outcomes only: the leaky but correct function passes, wrong outcomes fail.
+    outcomes = {record["name"]: record["outcome"] for record in records[:done] if record["kind"] == "test"}
+    assert outcomes == {
+        "test_leaky_but_correct": "passed",
+        "test_wrong_exception_is_a_failure": "failed",
+        "test_wrong_answer_is_a_failure": "failed",
+        "test_excluded_from_the_hunt_but_checked": "passed",
+    }
+    assert records[done] == {"kind": "tests_done", "collected": 4, "failed": 2}
+    assert "leak" not in kinds(records[:done])
+    outcome.assert_outcomes(passed=2, failed=2)
+    # Phase 2 re-runs the passing tests that called assert_no_leaks; now it measures.
+    reruns = [(record["nodeid"].split("::")[1], record["check"]) for record in records if record["kind"] == "rerun_start"]
+    assert reruns == [("test_leaky_but_correct", "assert_no_leaks"), ("test_excluded_from_the_hunt_but_checked", "assert_no_leaks")]
+    found = [record for record in records if record["kind"] == "leak"]
+    assert [(record["test"].split("::")[1], record["leak_kind"], record["check"]) for record in found] == [
+        ("test_leaky_but_correct", "argument_refs", "assert_no_leaks"),
+        ("test_excluded_from_the_hunt_but_checked", "argument_refs", "assert_no_leaks"),
+    ]
+    assert found[0]["call"] == "keep(value)" and found[0]["calls"] == 1000
+    summary = next(record for record in records if record["kind"] == "leak_summary")
+    assert (summary["tests_hunted"], summary["tests_checked"], summary["tests_leaking"], summary["skipped"]) == (0, 2, 2, [])
+    assert kinds(records)[-2:] == ["leak_summary", "session_finish"]
 
 
 def test_hunt_reports_and_repairs_a_refcount_drop(pytester, monkeypatch):
@@ -458,17 +533,20 @@ def test_hunt_reports_and_repairs_a_refcount_drop(pytester, monkeypatch):
     '''
     outcome, records = run_plugin(pytester, monkeypatch, source)
     tests = {record["name"]: record for record in records if record["kind"] == "test"}
-    leak = tests["test_releases_a_borrowed_reference"]["leak"]
+    (leak,) = [record for record in records if record["kind"] == "leak"]
+    assert leak["test"] == tests["test_releases_a_borrowed_reference"]["nodeid"]
     assert leak["leak_kind"] == "refcount_drop"
     assert leak["message"].startswith("global `SHARED` loses 1 reference per run of the test (2 runs → −2)")
     assert tests["test_afterwards"]["outcome"] == "passed"
     assert records[-1]["kind"] == "session_finish"
+    assert outcome.ret == 0  # every lost reference was given back: the interpreter exits cleanly
 
 
 def test_hunt_is_off_when_disabled(pytester, monkeypatch):
     _, records = run_plugin(pytester, monkeypatch, HUNT_SOURCE, {"enabled": False})
-    assert not [record for record in records if record["kind"] in ("leak", "leak_summary")]
+    assert not [record for record in records if record["kind"] in ("leak", "leak_summary", "rerun_start")]
     assert sum(record["outcome"] == "passed" for record in records if record["kind"] == "test") == 6
+    assert kinds(records)[-2:] == ["tests_done", "session_finish"]
 
 
 def test_hunter_wants(pytester):
@@ -514,4 +592,37 @@ def test_hunt_ignores_monkeypatch_undo_records(pytester, monkeypatch):
     assert not [record for record in records if record["kind"] == "leak"]
     summary = next(record for record in records if record["kind"] == "leak_summary")
     assert (summary["tests_hunted"], summary["skipped"]) == (2, [])
+    outcome.assert_outcomes(passed=2)
+
+
+def test_a_test_that_fails_only_when_run_again_keeps_its_phase_one_verdict(pytester, monkeypatch):
+    source = '''
+        import pytest
+
+        SETUPS = []
+
+        @pytest.fixture
+        def once():
+            SETUPS.append(1)
+            if len(SETUPS) > 1:
+                raise RuntimeError("set up twice")
+            return 1
+
+        def test_fixture_once(once):
+            assert once == 1
+
+        def test_later():
+            assert True
+    '''
+    outcome, records = run_plugin(pytester, monkeypatch, source)
+    assert [(r["name"], r["when"], r["outcome"]) for r in records if r["kind"] == "test"] == [
+        ("test_fixture_once", "call", "passed"),
+        ("test_later", "call", "passed"),
+    ]
+    summary = next(record for record in records if record["kind"] == "leak_summary")
+    assert summary["skipped"] == [{
+        "test": "test_inner.py::test_fixture_once",
+        "reason": "its setup fails when the test runs again (RuntimeError); not hunted",
+    }]
+    assert summary["tests_hunted"] == 2
     outcome.assert_outcomes(passed=2)

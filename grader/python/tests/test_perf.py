@@ -10,6 +10,7 @@ import fcntl
 import gc
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -209,8 +210,15 @@ def run_one(settings, **case_fields):
     return record
 
 
+def verdict(record):
+    """What the grader makes of a record (perf.py only measures): the speedup against the threshold."""
+    if record["outcome"] == "error":
+        return "error"
+    return "passed" if record["speedup"] >= record["threshold"] else "failed"
+
+
 # ----------------------------------------------------------------------------------------------
-# Verdicts
+# Measurements (the grader's verdict on them: `verdict`)
 
 
 def test_fast_candidate_passes_with_the_protocols_defaults(fakes, settings):
@@ -218,7 +226,9 @@ def test_fast_candidate_passes_with_the_protocols_defaults(fakes, settings):
     record = run_one(settings, candidate="fast", min_speedup=4.0)
     assert record["kind"] == "perf"
     assert record["case"] == "sum_fast"
-    assert record["status"] == "passed"
+    assert record["outcome"] == "measured"
+    assert "status" not in record  # perf.py measures; the grader decides
+    assert verdict(record) == "passed"
     assert record["pairs"] == perf.MIN_PAIRS == 15
     assert record["retried"] is False
     assert record["timer"] == "cpu"
@@ -227,17 +237,27 @@ def test_fast_candidate_passes_with_the_protocols_defaults(fakes, settings):
     assert 7.0 < record["speedup"] < 14.0
     assert record["min_ratio"] <= record["speedup"] <= record["max_ratio"]
     assert 0 < record["seconds"] < 3.0
-    assert "hint" not in record
+    assert record["hint"] == "take the list once"  # always sent; the grader decides whether it shows
     assert "× faster than the Python baseline on a list of 2 000 floats (needs ≥ 4×; ratios " in (
         record["message"]
     )
     assert record["message"].endswith("over 15 pairs)")
     assert "\n" not in record["message"]
+    assert not re.search(r"\b(pass|passed|fail|failed|failure)\b", record["message"])
+
+
+def test_a_case_without_a_hint_sends_none(fakes, settings):
+    record = run_one(settings, candidate="fast", hint="")
+    assert "hint" not in record
+    broken = case("wrong")
+    del broken["hint"]
+    (error,) = run([broken], settings)
+    assert error["outcome"] == "error" and "hint" not in error
 
 
 def test_slow_candidate_fails_with_the_hint(fakes, settings):
     record = run_one(settings, candidate="slow", min_speedup=4.0)
-    assert record["status"] == "failed"
+    assert verdict(record) == "failed"
     assert record["retried"] is False
     assert record["pairs"] == 5
     assert 0.7 < record["speedup"] < 1.4
@@ -247,7 +267,7 @@ def test_slow_candidate_fails_with_the_hint(fakes, settings):
 
 def test_a_candidate_slower_than_the_baseline_is_described_as_slower(fakes, settings):
     record = run_one(settings, candidate="very_slow", min_speedup=2.0)
-    assert record["status"] == "failed"
+    assert verdict(record) == "failed"
     assert record["speedup"] < 0.4
     assert "× slower than the Python baseline" in record["message"]
 
@@ -255,7 +275,7 @@ def test_a_candidate_slower_than_the_baseline_is_described_as_slower(fakes, sett
 def test_threads_cases_are_timed_with_the_wall_clock(fakes, settings):
     record = run_one(settings, candidate="fast", threads=True)
     assert record["timer"] == "wall"
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
 
 
 def test_perf_pairs_overrides_the_number_of_pairs(fakes, settings):
@@ -266,7 +286,7 @@ def test_perf_pairs_overrides_the_number_of_pairs(fakes, settings):
 
 def test_every_case_gets_one_record_in_order_even_after_an_error(fakes, settings):
     records = run([case("wrong"), case("fast"), case("slow")], settings)
-    assert [(r["case"], r["status"]) for r in records] == [
+    assert [(r["case"], verdict(r)) for r in records] == [
         ("sum_wrong", "error"),
         ("sum_fast", "passed"),
         ("sum_slow", "failed"),
@@ -275,36 +295,38 @@ def test_every_case_gets_one_record_in_order_even_after_an_error(fakes, settings
 
 def test_setup_may_return_a_list_of_arguments(fakes, settings):
     record = run_one(settings, candidate="fast", setup="perf_fakes:make_list_input")
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
 
 
 # ----------------------------------------------------------------------------------------------
-# Wrong answers and errors: status "error", nothing timed
+# Wrong answers and errors: outcome "error", nothing timed
 
 
 def test_fast_wrong_answer_is_an_error_naming_both_values(fakes, settings):
     record = run_one(settings, candidate="wrong")
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert record["pairs"] == 0
-    assert record["speedup"] is None and record["min_ratio"] is None and record["max_ratio"] is None
+    # Left out, never null: there is no measurement.
+    assert not {"speedup", "min_ratio", "max_ratio"} & set(record)
+    assert record["threshold"] == 4.0
     expected = fakes.baseline(*fakes.make_input())
     assert record["message"] == (
         f"result differs from the baseline's on the same input: "
         f"returned {expected * (1 + 1e-6)!r}, the baseline returned {expected!r}"
     )
-    assert "hint" not in record
+    assert record["hint"] == "take the list once"
 
 
 def test_an_int_equal_to_the_float_result_is_accepted(fakes, settings):
     # The baseline's result on make_input() is a whole number, so int() loses nothing.
     expected = fakes.baseline(*fakes.make_input())
     assert expected == int(expected)
-    assert run_one(settings, candidate="as_int", min_speedup=1.0)["status"] == "passed"
+    assert verdict(run_one(settings, candidate="as_int", min_speedup=1.0)) == "passed"
 
 
 def test_an_object_whose_eq_is_always_true_is_not_the_right_answer(fakes, settings):
     record = run_one(settings, candidate="always_equal")
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert "the result is an AlwaysEqual, expected a float" in record["message"]
 
 
@@ -318,19 +340,19 @@ def test_an_object_whose_eq_is_always_true_is_not_the_right_answer(fakes, settin
 )
 def test_a_raising_candidate_is_an_error(fakes, settings, candidate, expected):
     record = run_one(settings, candidate=candidate)
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert record["message"] == expected
 
 
 def test_a_candidate_that_modifies_its_input_is_an_error(fakes, settings):
     record = run_one(settings, candidate="mutating")
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert "modified its input arguments" in record["message"]
 
 
 def test_a_result_that_changes_over_repeated_calls_is_an_error(fakes, settings):
     record = run_one(settings, candidate="drifting")
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert "result changed after repeated calls on the same input" in record["message"]
     assert fakes.calls["drifting"] > 3
 
@@ -361,7 +383,7 @@ def test_a_result_that_changes_over_repeated_calls_is_an_error(fakes, settings):
 )
 def test_targets_that_cannot_be_used_are_errors(fakes, settings, fields, expected):
     record = run_one(settings, **fields)
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert record["message"] == expected
 
 
@@ -369,10 +391,10 @@ def test_a_malformed_case_is_an_error_record_not_an_exception(fakes, settings):
     broken = case("fast")
     del broken["min_speedup"]
     records = run([broken, case("fast")], settings)
-    assert records[0]["status"] == "error"
-    assert records[0]["threshold"] is None
-    assert records[0]["message"] == "the perf check itself failed: KeyError: 'min_speedup'"
-    assert records[1]["status"] == "passed"
+    assert records[0]["outcome"] == "error"
+    assert "threshold" not in records[0]
+    assert records[0]["message"] == "the perf check could not run: KeyError: 'min_speedup'"
+    assert verdict(records[1]) == "passed"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -382,7 +404,7 @@ def test_a_malformed_case_is_an_error_record_not_an_exception(fakes, settings):
 def test_the_collector_is_off_while_timing_and_back_on_after(fakes, settings):
     assert gc.isenabled()
     record = run_one(settings, candidate="conditions_probe")
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
     states = [state["gc"] for state in fakes.conditions]
     assert states[0] is True  # the equality check runs before timing
     assert states[1:-1] and not any(states[1:-1])
@@ -404,7 +426,7 @@ def test_hooks_and_tracemalloc_are_off_while_timing_and_restored_after(fakes, se
     finally:
         sys.setprofile(None)
         tracemalloc.stop()
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
     timed = fakes.conditions[1:-1]
     assert timed and not any(state["profile"] or state["tracemalloc"] for state in timed)
     assert fakes.conditions[0]["profile"] and fakes.conditions[0]["tracemalloc"]
@@ -437,7 +459,7 @@ def test_a_far_too_slow_candidate_on_a_long_round_stops_early(fakes, settings, m
     monkeypatch.setattr(perf, "LONG_ROUND_NS", 1)
     settings["perf_pairs"] = 15
     record = run_one(settings, candidate="very_slow", min_speedup=4.0)
-    assert record["status"] == "failed"
+    assert verdict(record) == "failed"
     assert record["pairs"] == perf.EARLY_STOP_PAIRS == 3
     assert "stopped early: far too slow" in record["message"]
 
@@ -449,21 +471,21 @@ def test_a_long_round_is_not_cut_short_near_the_threshold(fakes, settings, monke
 
 
 @pytest.mark.parametrize(
-    ("median", "verdict"),
+    ("median", "retry"),
     [
-        (8.0, "passed"),
-        (9.5, "passed"),
-        (7.99, "retry"),
-        (7.2, "retry"),
-        (7.19, "failed"),
-        (0.5, "failed"),
+        (8.0, False),
+        (9.5, False),
+        (7.99, True),
+        (7.2, True),
+        (7.19, False),
+        (0.5, False),
     ],
 )
-def test_decision_on_the_median(median, verdict):
-    assert perf._decide([median], 8.0) == verdict
-    # The median, not the mean: one wild pair does not move the verdict.
-    assert perf._decide([median, median, 1000.0], 8.0) == verdict
-    assert perf._decide([median, median, 0.001], 8.0) == verdict
+def test_retry_on_a_borderline_median(median, retry):
+    assert perf._needs_retry([median], 8.0) is retry
+    # The median, not the mean: one wild pair does not move it.
+    assert perf._needs_retry([median, median, 1000.0], 8.0) is retry
+    assert perf._needs_retry([median, median, 0.001], 8.0) is retry
 
 
 def test_retry_pairs_are_more_and_odd():
@@ -496,7 +518,7 @@ def test_borderline_result_is_decided_by_a_fresh_process(fakes, settings, monkey
     _borderline_first_round(monkeypatch, 4.0)
     record = run_one(settings, candidate="fast_recording_pid", min_speedup=4.0)
     assert record["retried"] is True
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
     assert record["pairs"] == perf._retry_pairs(5)
     assert record["speedup"] > 7.0  # the fresh process's own median, not the borderline one
     assert record["message"].endswith("measured again in a fresh process)")
@@ -509,7 +531,7 @@ def test_borderline_slow_candidate_fails_in_the_fresh_process(fakes, settings, m
     _borderline_first_round(monkeypatch, 4.0)
     record = run_one(settings, candidate="slow", min_speedup=4.0)
     assert record["retried"] is True
-    assert record["status"] == "failed"
+    assert verdict(record) == "failed"
     assert record["speedup"] < 1.4
     assert record["hint"] == "take the list once"
 
@@ -523,7 +545,7 @@ def test_a_wrong_answer_in_the_fresh_process_is_an_error(fakes, settings, monkey
 
     monkeypatch.setattr(perf, "_measure", borderline_without_timing)
     record = run_one(settings, candidate="drifting", min_speedup=4.0)
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert record["retried"] is True
     assert "result changed after repeated calls" in record["message"]
 
@@ -532,7 +554,7 @@ def test_a_fresh_process_that_dies_is_reported(fakes, settings, monkeypatch):
     _borderline_first_round(monkeypatch, 4.0)
     monkeypatch.setattr(sys, "executable", "/bin/false")
     record = run_one(settings, candidate="fast", min_speedup=4.0)
-    assert record["status"] == "error"
+    assert record["outcome"] == "error"
     assert "(a fresh Python process) ended with status 1 before reporting" in record["message"]
 
 
@@ -547,7 +569,7 @@ def test_the_lock_is_held_exclusively_while_timing(fakes, settings, monkeypatch,
     monkeypatch.setenv("FAKE_PERF_PROBE", str(probe))
     assert not lock_path.exists()  # created on demand, folder included
     record = run_one(settings, candidate="lock_probe")
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
     states = probe.read_text().split()
     assert len(states) > 5 and set(states) == {"held"}
     # Released afterwards: a build can take it again.
@@ -566,7 +588,7 @@ def test_timing_waits_for_a_running_build(fakes, settings):
     record = run_one(settings, candidate="fast")
     releaser.join()
     assert time.monotonic() - started >= 0.6
-    assert record["status"] == "passed"
+    assert verdict(record) == "passed"
     assert record["seconds"] < time.monotonic() - started - 0.5  # the wait is not the check's time
 
 
@@ -579,7 +601,7 @@ def test_a_build_that_never_ends_gives_errors_not_a_hang(fakes, settings):
         started = time.monotonic()
         records = run([case("fast"), case("slow")], settings)
     assert time.monotonic() - started < 2.0
-    assert [r["status"] for r in records] == ["error", "error"]
+    assert [r["outcome"] for r in records] == ["error", "error"]
     assert records[0]["message"] == (
         "not timed: builds held the measurement lock for 0.3 s; "
         "check again once they are done"
@@ -588,7 +610,7 @@ def test_a_build_that_never_ends_gives_errors_not_a_hang(fakes, settings):
 
 def test_no_lock_path_still_measures(fakes, settings):
     del settings["lock_path"]
-    assert run_one(settings, candidate="fast")["status"] == "passed"
+    assert verdict(run_one(settings, candidate="fast")) == "passed"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -720,7 +742,7 @@ def test_the_run_entry_point_emits_records_to_the_results_file(fakes_dir, tmp_pa
     )
     assert completed.returncode == 0, completed.stderr
     records = [json.loads(line) for line in results_path.read_text().splitlines()]
-    assert [(r["kind"], r["case"], r["status"]) for r in records] == [
+    assert [(r["kind"], r["case"], verdict(r)) for r in records] == [
         ("perf", "sum_fast", "passed"),
         ("perf", "sum_wrong", "error"),
     ]
