@@ -234,7 +234,7 @@ pub(crate) fn leaks_check(
             test: leak.test.clone(),
             call: leak.call.clone(),
             check: leak.check,
-            kind: leak.leak_kind,
+            leak_kind: leak.leak_kind,
             per_call: leak.per_call,
             calls: leak.calls,
             message: leak.message.clone(),

@@ -16,16 +16,16 @@ use crate::verdict::{CheckResult, CheckStatus, Status, Verdict};
 pub const FILE_NAME: &str = ".course-progress.toml";
 
 const HEADER: &str = "\
-# Your progress through the course, written by `cargo xtask` after every check.
+# Your progress through the course, written by the course's grader after every check.
 # Copy it to another machine to keep your place; delete it to start the bookkeeping over
 # (your code is never touched). One table per exercise:
 #   status        passed | failed | not_started | build_failed | crashed | timed_out | error
 #   checked_at    when the last check finished (UTC)
 #   failed_checks which checks failed last time: tests, leaks, perf, build
-#   unchecked     checks a quicker run skipped (--no-leaks, --no-perf, watch mode): a pass
+#   unchecked     checks a quicker run switched off (leak hunt, speed; watch mode): a pass
 #                 counts once they have run too
-#   passed_at     when the exercise first passed every check (unlocks `cargo xtask solution`)
-#   hints_shown   how many hints `cargo xtask hint` has shown
+#   passed_at     when the exercise first passed every check (unlocks the reference solution)
+#   hints_shown   how many hints have been shown
 ";
 
 /// The whole file: one entry per exercise, by name (`exercise-3`).

@@ -1,4 +1,4 @@
-//! Verdicts in the formats other tools read. Terminal text is the CLI's business, not this one.
+//! Stage 6: verdicts in the formats other tools read. Terminal text is the CLI's business, not this one.
 use crate::verdict::Verdict;
 
 /// The verdict as one pretty-printed JSON object (`--format json`).

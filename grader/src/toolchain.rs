@@ -274,14 +274,9 @@ fn lock_venv(workspace: &Workspace) -> Result<File, ToolchainError> {
 
 fn pip_install(python: &Path, requirements: &[PathBuf]) -> Result<(), ToolchainError> {
     let mut install = Command::new(python);
-    install.args([
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--no-input",
-        "-q",
-    ]);
+    install.args(["-m", "pip", "install", "--disable-pip-version-check", "-q"]);
+    // Never wait for an answer nobody will type (pip's --no-input, as its environment variable).
+    install.env("PIP_NO_INPUT", "1");
     for path in requirements {
         install.arg("-r").arg(path);
     }

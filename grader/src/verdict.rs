@@ -193,7 +193,7 @@ pub struct LeakFinding {
     /// The automatic hunt or an explicit `assert_no_leaks`.
     pub check: LeakCheck,
     /// What leaks.
-    pub kind: LeakKind,
+    pub leak_kind: LeakKind,
     /// Growth per call.
     pub per_call: f64,
     /// Calls a round.

@@ -7,7 +7,7 @@ use crate::ui;
 
 pub fn run() -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
-    let progress = ProgressFile::at(&workspace.root).load();
+    let progress = super::progress(&ProgressFile::at(&workspace.root));
     anstream::print!(
         "{}",
         ui::tables::list(&catalog, &progress, &ui::Layout::stdout())

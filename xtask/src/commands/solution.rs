@@ -26,7 +26,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
     let exercise = catalog.find(&args.exercise)?;
     let name = exercise.name();
-    let progress = ProgressFile::at(&workspace.root).load();
+    let progress = super::progress(&ProgressFile::at(&workspace.root));
     if !progress.ever_passed(&name) {
         let shown = progress.hints_shown(&name);
         let total = exercise.hints.len();

@@ -8,7 +8,7 @@ use crate::ui;
 
 pub fn run(_python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
-    let progress = ProgressFile::at(&workspace.root).load();
+    let progress = super::progress(&ProgressFile::at(&workspace.root));
     anstream::print!("{}", ui::tables::status(&workspace, &catalog, &progress));
     Ok(ExitCode::SUCCESS)
 }
