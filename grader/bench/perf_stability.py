@@ -206,7 +206,7 @@ def run_once(subject, python, scratch, index):
     records = [record for record in records if record.get("kind") == "perf"]
     if len(records) != len(subject.cases) and not problem:
         problem = f"{len(records)} perf records for {len(subject.cases)} cases"
-    wrong = bool(problem) or any(record["status"] != subject.expected for record in records)
+    wrong = bool(problem) or any(verdict(record) != subject.expected for record in records)
     return Run(wrong, elapsed, records, problem)
 
 
@@ -243,17 +243,25 @@ def report(subjects, results, runs):
         for (label, load), batch in results.items()
         for run in batch
         for record in run.records
-        if record["status"] != expected[label]
+        if verdict(record) != expected[label]
     ]
     for label, load, record in wrong_records[:5]:
-        print(f"\nwrong verdict, {label}, {load}: {record['status']}: {record['message']}")
+        print(f"\nwrong verdict, {label}, {load}: {verdict(record)}: {record['message']}")
+
+
+def verdict(record):
+    """The grader's decision on a perf record (grader/src/checks.rs, `speed_outcome`): the plugin
+    only measures."""
+    if record.get("outcome") != "measured" or record.get("speedup") is None:
+        return "error"
+    return "passed" if record["speedup"] >= record["threshold"] else "failed"
 
 
 def case_summary(records):
     if not records:
         return "no records"
     speedups = [r["speedup"] for r in records if r.get("speedup") is not None]
-    statuses = "/".join(sorted({r["status"] for r in records}))
+    statuses = "/".join(sorted({verdict(r) for r in records}))
     retried = sum(bool(r["retried"]) for r in records)
     check = statistics.median(r["seconds"] for r in records)
     if speedups:
