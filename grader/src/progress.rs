@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{Catalog, Exercise};
-use crate::verdict::{CheckResult, CheckStatus, Status, Verdict};
+use crate::verdict::{CheckName, CheckResult, CheckStatus, Status, Verdict};
 
 /// The progress file's name, at the course root.
 pub const FILE_NAME: &str = ".course-progress.toml";
@@ -75,17 +75,14 @@ impl ExerciseProgress {
         Some(now.duration_since(checked).unwrap_or_default())
     }
 
-    /// The status as a person reads it: `passed`, `passed (speed not checked)`, `not started`.
-    pub fn label(&self) -> String {
-        match self.status {
-            None => "not checked yet".into(),
-            Some(Status::Passed) if !self.unchecked.is_empty() => {
-                let skipped: Vec<&str> =
-                    self.unchecked.iter().map(|key| check_words(key)).collect();
-                format!("passed ({} not checked)", skipped.join(" and "))
-            }
-            Some(status) => status.label().into(),
-        }
+    /// The checks that failed last time.
+    pub fn failed(&self) -> Vec<CheckName> {
+        checks(&self.failed_checks)
+    }
+
+    /// The checks a quicker passing run switched off (kept only while the status is `passed`).
+    pub fn skipped(&self) -> Vec<CheckName> {
+        checks(&self.unchecked)
     }
 
     /// Apply a new verdict, checked at `now` (RFC 3339).
@@ -139,17 +136,14 @@ impl ProgressFile {
     /// one value in it) is left out and described in [`Progress::damage`]; the next save
     /// replaces it.
     pub fn load(&self) -> Progress {
-        let text = match std::fs::read_to_string(&self.path) {
+        let text = match fs_err::read_to_string(&self.path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 return Progress::default();
             }
             Err(error) => {
                 return Progress {
-                    damage: Some(format!(
-                        "cannot read {} ({error}); starting from an empty progress.",
-                        self.path.display()
-                    )),
+                    damage: Some(format!("{error}; starting from an empty progress.")),
                     ..Progress::default()
                 };
             }
@@ -177,8 +171,8 @@ impl ProgressFile {
     pub fn save(&self, progress: &Progress) -> std::io::Result<()> {
         let body = toml::to_string_pretty(progress).map_err(std::io::Error::other)?;
         let temporary = self.path.with_extension("toml.tmp");
-        std::fs::write(&temporary, format!("{HEADER}\n{body}"))?;
-        std::fs::rename(&temporary, &self.path)
+        fs_err::write(&temporary, format!("{HEADER}\n{body}"))?;
+        fs_err::rename(&temporary, &self.path)
     }
 
     /// Record a learner verdict (never a solution's).
@@ -266,12 +260,13 @@ impl Progress {
             .get(exercise)
             .map_or(0, |entry| entry.hints_shown)
     }
-    /// `passed`, `failed`, `passed (speed not checked)`, `not checked yet`.
-    pub fn label(&self, exercise: &str) -> String {
-        self.exercises
-            .get(exercise)
-            .map_or_else(|| "not checked yet".into(), ExerciseProgress::label)
-    }
+}
+
+/// The checks named by `keys` (`perf`), in the file's order; unknown keys are ignored.
+fn checks(keys: &[String]) -> Vec<CheckName> {
+    keys.iter()
+        .filter_map(|key| CheckName::from_key(key))
+        .collect()
 }
 
 /// Read what can be read; every part that cannot is described in the returned problems.
@@ -327,15 +322,6 @@ fn value_of<T: DeserializeOwned>(
             ));
             None
         }
-    }
-}
-
-/// A check's key (`perf`) as a learner calls it (`speed`).
-pub fn check_words(key: &str) -> &str {
-    match key {
-        "perf" => "speed",
-        "leaks" => "leak hunt",
-        other => other,
     }
 }
 
@@ -480,7 +466,10 @@ exercise-2 = 7
         assert_eq!(progress.status("exercise-0"), Some(Status::Passed));
         assert_eq!(progress.exercises["exercise-0"].unchecked, ["perf"]);
         assert!(!progress.passed("exercise-0") && !progress.ever_passed("exercise-0"));
-        assert_eq!(progress.label("exercise-0"), "passed (speed not checked)");
+        assert_eq!(
+            progress.exercises["exercise-0"].skipped(),
+            [CheckName::Perf]
+        );
 
         file.record(&verdict_of(
             &with_perf,
@@ -514,7 +503,8 @@ exercise-2 = 7
         .unwrap();
         let progress = file.load();
         assert!(!progress.passed("exercise-0") && progress.ever_passed("exercise-0"));
-        assert_eq!(progress.label("exercise-0"), "failed");
+        assert_eq!(progress.status("exercise-0"), Some(Status::Failed));
+        assert!(progress.exercises["exercise-0"].skipped().is_empty());
     }
 
     #[test]
@@ -561,7 +551,7 @@ exercise-2 = 7
         file.forget_verdict("exercise-9").unwrap();
         let progress = file.load();
         assert_eq!(progress.status("exercise-0"), None);
-        assert_eq!(progress.label("exercise-0"), "not checked yet");
+        assert!(progress.exercises["exercise-0"].failed().is_empty());
         assert!(progress.ever_passed("exercise-0"));
         assert_eq!(progress.hints_shown("exercise-0"), 1);
     }

@@ -365,13 +365,7 @@ impl Watch {
             .iter()
             .filter(|status| **status == Status::Passed)
             .count();
-        let done = self
-            .grader
-            .catalog()
-            .exercises
-            .iter()
-            .filter(|e| self.progress.passed(&e.name()))
-            .count();
+        let done = self.progress.passed_count(self.grader.catalog());
         let total = self.grader.catalog().exercises.len();
         self.say(&ui::watch::check_all_done(passed, done, total));
         let footer = ui::watch::footer(&self.footer(), &ui::Layout::stdout());
@@ -423,10 +417,10 @@ impl Watch {
                 .progress
                 .exercises
                 .get(&name)
-                .map(|entry| entry.unchecked.as_slice())
+                .map(|entry| entry.skipped())
                 .unwrap_or_default()
-                .iter()
-                .map(|key| grader::progress::check_words(key))
+                .into_iter()
+                .map(ui::tables::check_words)
                 .collect();
             return AfterPass::Unchecked(unchecked);
         }

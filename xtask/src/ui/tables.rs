@@ -6,8 +6,9 @@
 use std::time::{Duration, SystemTime};
 
 use grader::Catalog;
+use grader::CheckName;
 use grader::Workspace;
-use grader::progress::{ExerciseProgress, Progress, check_words};
+use grader::progress::{ExerciseProgress, Progress};
 use grader::{Status, Verdict};
 
 use super::style::{BOLD, FILLED, paint, status_style};
@@ -37,10 +38,7 @@ pub fn list(catalog: &Catalog, progress: &Progress, layout: &Layout) -> String {
     );
     out.push_str(&format!("{}\n", paint(BOLD, &header)));
     let now = SystemTime::now();
-    let current = catalog
-        .exercises
-        .iter()
-        .find(|exercise| !progress.passed(&exercise.name()));
+    let current = progress.current(catalog);
     for exercise in &catalog.exercises {
         let entry = progress.exercises.get(&exercise.name());
         let status = entry.and_then(|entry| entry.status);
@@ -70,11 +68,7 @@ pub fn list(catalog: &Catalog, progress: &Progress, layout: &Layout) -> String {
         }
         out.push('\n');
     }
-    let passed = catalog
-        .exercises
-        .iter()
-        .filter(|exercise| progress.passed(&exercise.name()))
-        .count();
+    let passed = progress.passed_count(catalog);
     let next = match current {
         Some(current) => format!("next: cargo xtask check {}", current.name()),
         None => "every exercise is done".into(),
@@ -91,19 +85,41 @@ fn notes(entry: Option<&ExerciseProgress>) -> String {
     let Some(entry) = entry else {
         return String::new();
     };
-    if !entry.failed_checks.is_empty() {
-        return entry
-            .failed_checks
-            .iter()
-            .map(|key| check_words(key))
-            .collect::<Vec<_>>()
-            .join(", ");
+    if !entry.failed().is_empty() {
+        return words(&entry.failed()).join(", ");
     }
-    if entry.status == Some(Status::Passed) && !entry.unchecked.is_empty() {
-        let skipped: Vec<&str> = entry.unchecked.iter().map(|key| check_words(key)).collect();
-        return format!("{} not checked", skipped.join(", "));
+    if entry.status == Some(Status::Passed) && !entry.skipped().is_empty() {
+        return format!("{} not checked", words(&entry.skipped()).join(", "));
     }
     String::new()
+}
+
+/// A check as a learner calls it: `speed`, `leak hunt`.
+pub fn check_words(check: CheckName) -> &'static str {
+    match check {
+        CheckName::Build => "build",
+        CheckName::Tests => "tests",
+        CheckName::Leaks => "leak hunt",
+        CheckName::Perf => "speed",
+    }
+}
+
+fn words(checks: &[CheckName]) -> Vec<&'static str> {
+    checks.iter().map(|check| check_words(*check)).collect()
+}
+
+/// The last status as a person reads it: `passed`, `passed (speed not checked)`, `not started`.
+pub fn progress_label(entry: &ExerciseProgress) -> String {
+    match entry.status {
+        None => "not checked yet".into(),
+        Some(Status::Passed) if !entry.skipped().is_empty() => {
+            format!(
+                "passed ({} not checked)",
+                words(&entry.skipped()).join(" and ")
+            )
+        }
+        Some(status) => status.label().into(),
+    }
 }
 
 /// `just now`, `12 min ago`, `3 h ago`, `2 days ago`.
@@ -170,22 +186,14 @@ pub fn verify_row(name: &str, solution: Status, skeleton: Status, margins: &str)
 pub fn status(workspace: &Workspace, catalog: &Catalog, progress: &Progress) -> String {
     let mut out = String::new();
     let total = catalog.exercises.len();
-    let passed = catalog
-        .exercises
-        .iter()
-        .filter(|exercise| progress.passed(&exercise.name()))
-        .count();
+    let passed = progress.passed_count(catalog);
     let filled = passed * BAR / total.max(1);
     out.push_str(&format!(
         "Progress [{}{}] {passed}/{total} exercises passed\n",
         paint(FILLED, &"█".repeat(filled)),
         "░".repeat(BAR - filled)
     ));
-    let Some(current) = catalog
-        .exercises
-        .iter()
-        .find(|exercise| !progress.passed(&exercise.name()))
-    else {
+    let Some(current) = progress.current(catalog) else {
         out.push_str("Every exercise has passed. Well done!\n");
         out.push_str(
             "Compare:  cargo xtask solution EXERCISE (the reference, as a diff against yours)\n",
@@ -207,15 +215,10 @@ pub fn status(workspace: &Workspace, catalog: &Catalog, progress: &Progress) -> 
             } else {
                 status_style(Status::NotStarted)
             };
-            let mut last = paint(style, &entry.label());
+            let mut last = paint(style, &progress_label(entry));
             // Other statuses say what went wrong themselves ("build failed", "not started").
-            if status == Status::Failed && !entry.failed_checks.is_empty() {
-                let failed: Vec<&str> = entry
-                    .failed_checks
-                    .iter()
-                    .map(|key| check_words(key))
-                    .collect();
-                last.push_str(&format!(" ({} failed)", failed.join(", ")));
+            if status == Status::Failed && !entry.failed().is_empty() {
+                last.push_str(&format!(" ({} failed)", words(&entry.failed()).join(", ")));
             }
             if let Some(elapsed) = entry.checked_ago(SystemTime::now()) {
                 last.push_str(&format!(", {}", ago(elapsed)));
