@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 mod book;
 mod commands;
 mod output;
+mod scaffold;
 mod ui;
 
 #[derive(Parser)]
@@ -56,6 +57,11 @@ enum Command {
     /// Every solution passes every check, speed with a 25 % margin; every untouched skeleton
     /// fails cleanly; every exercise.toml is valid and complete.
     Verify(commands::verify::Args),
+    /// Generate a new exercise from a typed pure-Python module (course authors, and the capstone)
+    ///
+    /// A PyO3 skeleton with one todo!() per public function and class, the module kept as the
+    /// tests' oracle, property-based differential tests and leak checks, exercise.toml.
+    New(commands::new::Args),
     /// Run every test of the project (what CI runs)
     ///
     /// Rust tests (cargo-nextest if installed), the grader's Python tests, the lesson's
@@ -95,6 +101,7 @@ fn main() -> ExitCode {
         Some(Command::Solution(args)) => commands::solution::run(args),
         Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
         Some(Command::Verify(args)) => commands::verify::run(args, python),
+        Some(Command::New(args)) => commands::new::run(args, python),
         Some(Command::Test) => commands::test::run(python),
         Some(Command::Book { serve }) => book::run(&grader::Workspace::from_env(None).root, serve),
     };

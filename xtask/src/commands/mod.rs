@@ -3,6 +3,7 @@ pub mod check;
 pub mod grade_all;
 pub mod hint;
 pub mod list;
+pub mod new;
 pub mod reset;
 pub mod solution;
 pub mod status;

@@ -10,10 +10,12 @@
 //! watch     watch mode's screens and messages
 //! activity  spinners and progress bars, driven by the grading engine's events
 //! keys      single key presses in raw mode
+//! scaffold  `new`: what was generated, the module's problems, what to do next
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
 pub mod keys;
+pub mod scaffold;
 pub mod tables;
 pub mod verdict;
 pub mod watch;
