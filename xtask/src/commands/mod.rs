@@ -4,6 +4,7 @@ pub mod grade_all;
 pub mod hint;
 pub mod list;
 pub mod reset;
+pub mod roster;
 pub mod solution;
 pub mod status;
 pub mod test;
