@@ -372,6 +372,14 @@ impl Slot {
     /// Make (or refresh) the slot at `dir` from `course`.
     pub fn prepare(course: &Workspace, catalog: &Catalog, dir: &Path) -> std::io::Result<Self> {
         fs::create_dir_all(dir.join("exercises"))?;
+        // An exercise the course no longer has must not linger in the slot's workspace.
+        let wanted: Vec<String> = catalog.exercises.iter().map(Exercise::folder).collect();
+        for entry in fs::read_dir(dir.join("exercises"))?.filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !wanted.contains(&name) {
+                fs::remove_dir_all(entry.path())?;
+            }
+        }
         let manifest = fs::read_to_string(course.root.join("Cargo.toml"))?;
         write_if_changed(
             &dir.join("Cargo.toml"),

@@ -250,11 +250,12 @@ fn grade_taken(
 ) -> Result<Vec<ExerciseGrade>, String> {
     let grader_failed = |error: &dyn std::fmt::Display| format!("the grader failed: {error}");
     if slot.is_none() {
+        // One slot per course: courses sharing a target/ (the tests do) never share a slot.
         let dir = context
             .course
             .target_dir
             .join("grader")
-            .join("roster-slot-0");
+            .join(format!("roster-slot-{}", context.course.root_id()));
         *slot = Some(
             Slot::prepare(context.course, context.catalog, &dir)
                 .map_err(|error| grader_failed(&error))?,
