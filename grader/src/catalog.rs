@@ -24,6 +24,8 @@ pub struct Exercise {
     pub leaks: LeakSettings,
     /// The speed cases (the `[[perf]]` tables); none means the exercise has no speed check.
     pub perf: Vec<PerfCase>,
+    /// What the exercise is worth in a gradebook (the `[points]` table).
+    pub points: Points,
     /// `exercises/NN-slug`
     pub dir: PathBuf,
     /// `solutions/NN-slug`
@@ -70,6 +72,29 @@ impl Default for LeakSettings {
     }
 }
 
+/// The `[points]` table: what each check is worth in a gradebook. The tests give partial credit
+/// (their points times the share passed, hidden tests included); leaks and speed all or nothing.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Points {
+    /// Points for the tests (default 6).
+    pub tests: u32,
+    /// Points for a clean leak hunt (default 2).
+    pub leaks: u32,
+    /// Points for clearing every speed case (default 2; always 0 without a `[[perf]]` case).
+    pub speed: u32,
+}
+
+impl Default for Points {
+    fn default() -> Self {
+        Self {
+            tests: 6,
+            leaks: 2,
+            speed: 2,
+        }
+    }
+}
+
 /// One `[[perf]]` case: the learner's code against a pure-Python baseline on the same input.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +131,8 @@ struct ExerciseFile {
     leaks: LeakSettings,
     #[serde(default)]
     perf: Vec<PerfCase>,
+    #[serde(default)]
+    points: Points,
 }
 
 fn default_timeout() -> u64 {
@@ -317,7 +344,13 @@ fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
             }
         }
     }
+    let mut points = file.points;
+    if file.perf.is_empty() {
+        // No speed case, no speed points: an exercise without one cannot give them.
+        points.speed = 0;
+    }
     Ok(Exercise {
+        points,
         id: file.id,
         slug: file.slug,
         title: file.title,
@@ -426,6 +459,43 @@ mod tests {
         write_exercise(root.path(), "03-lru", &format!("{VALID}{perf}"));
         let error = Catalog::load(root.path()).unwrap_err().to_string();
         assert!(error.contains("module:function"), "{error}");
+    }
+
+    #[test]
+    fn points_default_to_six_two_two_and_no_speed_points_without_a_speed_case() {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "03-lru", VALID);
+        let plain = Catalog::load(root.path()).unwrap();
+        assert_eq!(
+            plain.exercises[0].points,
+            Points {
+                tests: 6,
+                leaks: 2,
+                speed: 0
+            }
+        );
+        let perf = "[[perf]]\nname = \"x\"\nbaseline = \"b:f\"\ncandidate = \"m:f\"\nsetup = \"b:s\"\nmin_speedup = 2.0\nhint = \"h\"\n";
+        write_exercise(
+            root.path(),
+            "03-lru",
+            &format!("{VALID}[points]\ntests = 10\n{perf}"),
+        );
+        let custom = Catalog::load(root.path()).unwrap();
+        assert_eq!(
+            custom.exercises[0].points,
+            Points {
+                tests: 10,
+                leaks: 2,
+                speed: 2
+            }
+        );
+        write_exercise(
+            root.path(),
+            "03-lru",
+            &format!("{VALID}[points]\ntest = 10\n"),
+        );
+        let error = Catalog::load(root.path()).unwrap_err().to_string();
+        assert!(error.contains("test"), "{error}");
     }
 
     #[test]

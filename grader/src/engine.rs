@@ -115,13 +115,15 @@ pub enum Outcome {
 }
 
 /// Engine-wide settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Full Python tracebacks in reports (`--verbose`); short ones are much faster to produce
     /// when many tests fail, since pytest parses the test file for every traceback entry.
     pub full_tracebacks: bool,
-    /// Also run `solutions/NN-slug/tests_hidden/` (instructors and course authors).
-    pub hidden_tests: bool,
+    /// Also run the hidden tests `<this>/solutions/NN-slug/tests_hidden/` (instructors and course
+    /// authors): the course root they come from, which is not the graded root when a copy of the
+    /// course without its solutions is graded (a roster of submissions).
+    pub hidden_tests: Option<PathBuf>,
 }
 
 /// A loaded course with a ready Python toolchain.
@@ -256,9 +258,14 @@ impl Engine {
                 module_dir, log, ..
             } => {
                 let mut tests_dirs = vec![exercise.tests_dir()];
-                let hidden = exercise.solution_dir.join("tests_hidden");
-                if self.settings.hidden_tests && hidden.is_dir() {
-                    tests_dirs.push(hidden);
+                if let Some(course) = &self.settings.hidden_tests {
+                    let hidden = course
+                        .join("solutions")
+                        .join(exercise.folder())
+                        .join("tests_hidden");
+                    if hidden.is_dir() {
+                        tests_dirs.push(hidden);
+                    }
                 }
                 let request = RunRequest {
                     exercise,

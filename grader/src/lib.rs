@@ -12,7 +12,9 @@
 //! ```
 //! Beside the stages: `engine` (plans jobs, builds all before running any, streams events),
 //! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
-//! progress file), `workspace` (where things live) and `error`.
+//! progress file), `workspace` (where things live) and `error`. For a class: `roster` (who
+//! submitted what, what is taken from it, the slot it is graded in, points, cache keys), `intake`
+//! (unpacking archives safely) and `gradebook` (CSV, JSON, JUnit and the result cache).
 #![deny(missing_docs)]
 
 mod build;
@@ -20,8 +22,11 @@ mod catalog;
 mod checks;
 mod engine;
 mod error;
+pub mod gradebook;
+mod intake;
 pub mod progress;
 mod report;
+pub mod roster;
 mod run;
 mod toolchain;
 pub mod verdict;
@@ -29,7 +34,7 @@ mod wire;
 mod workspace;
 
 pub use build::{CompilerError, Variant};
-pub use catalog::{Catalog, CatalogError, Exercise, UnknownExercise};
+pub use catalog::{Catalog, CatalogError, Exercise, Points, UnknownExercise};
 pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings, interrupt};
 pub use error::Error;
 pub use report::json;

@@ -590,6 +590,7 @@ exercise-2 = 7
             hints: vec!["one".into()],
             leaks: LeakSettings::default(),
             perf: perf.into_iter().collect(),
+            points: crate::catalog::Points::default(),
             dir: "/course/exercises/00-passes".into(),
             solution_dir: "/course/solutions/00-passes".into(),
         }

@@ -1,9 +1,10 @@
-//! `cargo xtask grade-all`: every exercise of the workspace, as an instructor sees it.
-use std::path::Path;
+//! `cargo xtask grade-all`: every exercise of the workspace, as an instructor sees it; with
+//! `--submissions DIR`, a class's submissions into a gradebook (see `roster.rs`).
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use grader::{CheckPlan, Job, Outcome, Settings, Status, Variant};
+use grader::{CheckPlan, Job, Outcome, Settings, Status, Variant, Workspace};
 
 use crate::output::{self, Format};
 use crate::ui::{self, Activity};
@@ -11,13 +12,31 @@ use crate::ui::{self, Activity};
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    format: Format,
+    pub format: Format,
     /// Grade the reference solutions instead of the learner crates.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "submissions")]
     solutions: bool,
+    /// A folder of students' submissions (folders, .zip, .tar.gz; optional roster.csv)
+    #[arg(long, value_name = "DIR")]
+    pub submissions: Option<PathBuf>,
+    /// Where the gradebook goes [default: grades/<date-time>/]
+    #[arg(long, value_name = "DIR", requires = "submissions")]
+    pub out: Option<PathBuf>,
+    /// Students graded at once [default: 1; builds and measurements are serialised anyway]
+    #[arg(long, value_name = "N", requires = "submissions", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
+    /// Isolation of each submission's build and tests [default: required]
+    #[arg(long, value_enum, requires = "submissions")]
+    pub sandbox: Option<super::roster::SandboxMode>,
+    /// Forget cached results and grade every submission again.
+    #[arg(long, requires = "submissions")]
+    pub regrade: bool,
 }
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if args.submissions.is_some() {
+        return super::roster::run(args, python);
+    }
     let started = Instant::now();
     let mut activity = match args.format {
         Format::Text => Activity::new(Vec::new()),
@@ -25,7 +44,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     let settings = Settings {
         full_tracebacks: false,
-        hidden_tests: true,
+        hidden_tests: Some(Workspace::from_env(None).root),
     };
     let engine = super::engine(python, settings, &mut activity)?;
     let variant = if args.solutions {

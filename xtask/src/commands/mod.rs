@@ -5,6 +5,7 @@ pub mod hint;
 pub mod list;
 pub mod new;
 pub mod reset;
+pub mod roster;
 pub mod solution;
 pub mod status;
 pub mod test;

@@ -28,7 +28,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut activity = Activity::new(Vec::new());
     let settings = Settings {
         full_tracebacks: false,
-        hidden_tests: true,
+        hidden_tests: Some(Workspace::from_env(None).root),
     };
     let engine = super::engine(python, settings, &mut activity)?;
     let catalog = engine.catalog();

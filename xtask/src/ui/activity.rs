@@ -28,6 +28,74 @@ pub fn progress_bar(length: u64) -> ProgressBar {
     bar
 }
 
+/// A class's progress: one step per student, with the time left, and what the engine is doing
+/// for the current student. Hidden, like the others, when stderr is not a terminal.
+pub struct RosterActivity {
+    bar: ProgressBar,
+    student: String,
+    exercises: Vec<String>,
+}
+
+impl RosterActivity {
+    /// A bar of `students` steps; `exercises` names each job of a student's run.
+    pub fn new(students: u64, exercises: Vec<String>) -> Self {
+        let bar = ProgressBar::new(students);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "[{bar:30}] {pos}/{len} students {msg} {elapsed}, about {eta} left",
+            )
+            .expect("valid template")
+            .progress_chars("█▓░"),
+        );
+        Self {
+            bar,
+            student: String::new(),
+            exercises,
+        }
+    }
+
+    /// Grading `student` now.
+    pub fn start(&mut self, student: &str) {
+        self.student = student.to_string();
+        self.bar.set_message(student.to_string());
+    }
+
+    /// One more student done.
+    pub fn done(&self) {
+        self.bar.inc(1);
+    }
+
+    /// Remove the bar.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Observer for RosterActivity {
+    fn event(&mut self, event: Event) -> Flow {
+        let exercise = |job: usize| self.exercises.get(job).cloned().unwrap_or_default();
+        match event {
+            Event::Setup(step) if !step.is_progress() => self.bar.suspend(|| eprintln!("{step}")),
+            Event::BuildStarted { job } => {
+                self.bar
+                    .set_message(format!("{}: building {}", self.student, exercise(job)))
+            }
+            Event::TestsDone { job, .. } => {
+                self.bar
+                    .set_message(format!("{}: checking {}", self.student, exercise(job)))
+            }
+            _ => {}
+        }
+        Flow::Continue
+    }
+}
+
+impl Drop for RosterActivity {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
+    }
+}
+
 /// Shows what the engine is doing: `.venv` set-up steps, then one spinner or bar for the jobs.
 pub struct Activity {
     /// What each job is called on screen (`exercise-3 lru`, `exercise-3 solution`).

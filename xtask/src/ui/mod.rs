@@ -9,11 +9,13 @@
 //! tables    `list`, `grade-all` and `verify` rows, the status screen
 //! watch     watch mode's screens and messages
 //! activity  spinners and progress bars, driven by the grading engine's events
+//! feedback  a student's feedback/<id>.md after a roster is graded
 //! keys      single key presses in raw mode
 //! scaffold  `new`: what was generated, the module's problems, what to do next
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
+pub mod feedback;
 pub mod keys;
 pub mod scaffold;
 pub mod tables;
@@ -24,7 +26,7 @@ mod activity;
 mod style;
 mod terminal;
 
-pub use activity::{Activity, progress_bar, spinner};
+pub use activity::{Activity, RosterActivity, progress_bar, spinner};
 pub use style::{BOLD, paint};
 pub use terminal::{Layout, clear_screen, width, wrap};
 pub use verdict::TextOptions;

@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use grader::Catalog;
 use grader::CheckName;
 use grader::Workspace;
+use grader::gradebook::{RowStatus, StudentGrade};
 use grader::progress::{ExerciseProgress, Progress};
 use grader::{Status, Verdict};
 
@@ -166,6 +167,41 @@ pub fn grade_all(verdicts: &[&Verdict], seconds: f64, layout: &Layout) -> String
         verdicts.len()
     ));
     out
+}
+
+/// The end of `grade-all --submissions`: the rows that are not `graded` with their reasons,
+/// how many students per status, the mean, and where the gradebook is.
+pub fn roster_summary(rows: &[StudentGrade], seconds: f64, out: &str) -> String {
+    let mut text = String::new();
+    for row in rows.iter().filter(|row| row.status == RowStatus::Error) {
+        text.push_str(&format!(
+            "{} {}: {}\n",
+            paint(status_style(Status::Error), "error"),
+            row.id,
+            row.reason.as_deref().unwrap_or("")
+        ));
+    }
+    text.push_str(&format!("{}\n", paint(BOLD, "status      students")));
+    for status in [RowStatus::Graded, RowStatus::Missing, RowStatus::Error] {
+        let count = rows.iter().filter(|row| row.status == status).count();
+        text.push_str(&format!("{:<12}{count}\n", status.key()));
+    }
+    let graded: Vec<&StudentGrade> = rows
+        .iter()
+        .filter(|row| row.status == RowStatus::Graded)
+        .collect();
+    let max = rows.first().map_or(0.0, |row| row.max);
+    let mean = if graded.is_empty() {
+        0.0
+    } else {
+        graded.iter().map(|row| row.total).sum::<f64>() / graded.len() as f64
+    };
+    text.push_str(&format!(
+        "{} students · mean {mean:.1} of {max:.0} points over {} graded · {seconds:.0} s · {out}\n",
+        rows.len(),
+        graded.len()
+    ));
+    text
 }
 
 /// One exercise in `verify`'s summary: both variants' statuses, then the perf margins.

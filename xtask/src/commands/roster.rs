@@ -1,0 +1,347 @@
+//! `cargo xtask grade-all --submissions DIR`: a class's submissions into a gradebook. Each
+//! student's sources are taken from the submission (grader::roster), laid over a pristine copy of
+//! the course and graded by the one engine with every check and the hidden tests; results are
+//! cached by what was taken, so a rerun grades only what changed, and the outputs are rewritten
+//! after every student, so an interrupt keeps what finished.
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use fs_err as fs;
+use grader::gradebook::{self, Cache, RowStatus, StudentGrade};
+use grader::roster::{self, CheckLine, Entry, ExerciseGrade, Slot, Student};
+use grader::{Catalog, Exercise, Outcome, Workspace};
+
+use super::grade_all::Args;
+use crate::output::{self, Format};
+use crate::ui::{self, RosterActivity};
+
+/// `--sandbox`
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SandboxMode {
+    /// Refuse to grade unless every protection is in force.
+    Required,
+    /// Grade with whatever protections the machine offers, and record which.
+    BestEffort,
+    /// No isolation: only for code you trust.
+    Off,
+}
+
+impl SandboxMode {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::BestEffort => "best-effort",
+            Self::Off => "off",
+        }
+    }
+}
+
+pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let submissions = args
+        .submissions
+        .clone()
+        .expect("only called with --submissions");
+    let sandbox = args.sandbox.unwrap_or(SandboxMode::Required);
+    if sandbox == SandboxMode::Required {
+        ui::error(
+            "the sandbox is not available in this build of the grader, so `--sandbox required` \
+             (the default with --submissions) cannot be met. Students' code would run with your \
+             permissions and network: pass `--sandbox off` (or best-effort) only for submissions you trust.",
+        );
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
+    let course = Workspace::from_env(None);
+    let catalog = Catalog::load(&course.root)?;
+    let students = match roster::students(&submissions) {
+        Ok(students) => students,
+        Err(error) => {
+            ui::error(&error.to_string());
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
+    let out = args.out.clone().unwrap_or_else(default_out);
+    fs::create_dir_all(out.join("feedback"))?;
+    let grader_dir = course.target_dir.join("grader");
+    let cache = Cache::new(grader_dir.join("roster-cache"));
+    if args.regrade {
+        cache.clear()?;
+    }
+    let tool = std::env::current_exe()
+        .and_then(|exe| roster::file_digest(&exe))
+        .unwrap_or_default();
+    let course_digest = roster::course_digest(&course, &catalog);
+    let exercise_names: Vec<String> = catalog.exercises.iter().map(Exercise::name).collect();
+    let course_max: f64 = catalog.exercises.iter().map(gradebook::max_points).sum();
+    let outputs = Outputs {
+        dir: out.clone(),
+        exercises: catalog.exercises.clone(),
+        sandbox,
+    };
+    let mut activity = match args.format {
+        Format::Text => Some(RosterActivity::new(students.len() as u64, exercise_names)),
+        Format::Json => None,
+    };
+    let mut slot: Option<Slot> = None;
+    let mut rows: Vec<StudentGrade> = Vec::with_capacity(students.len());
+    for student in &students {
+        if let Some(activity) = activity.as_mut() {
+            activity.start(&student.id);
+        }
+        let row = grade_student(
+            &GradeContext {
+                course: &course,
+                catalog: &catalog,
+                cache: &cache,
+                tool: &tool,
+                course_digest: &course_digest,
+                course_max,
+                python,
+            },
+            student,
+            &mut slot,
+            activity.as_mut(),
+        );
+        rows.push(row);
+        outputs.write(&rows)?;
+        if let Some(activity) = activity.as_ref() {
+            activity.done();
+        }
+    }
+    if let Some(activity) = activity.take() {
+        activity.finish();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    match args.format {
+        Format::Text => {
+            let summary = ui::tables::roster_summary(
+                &rows,
+                seconds,
+                &out.join("gradebook.csv").display().to_string(),
+            );
+            anstream::print!("{summary}");
+        }
+        Format::Json => {
+            let count = |status| rows.iter().filter(|row| row.status == status).count();
+            let graded: Vec<f64> = rows
+                .iter()
+                .filter(|row| row.status == RowStatus::Graded)
+                .map(|row| row.total)
+                .collect();
+            let summary = serde_json::json!({
+                "students": rows.len(),
+                "graded": count(RowStatus::Graded),
+                "missing": count(RowStatus::Missing),
+                "error": count(RowStatus::Error),
+                "mean": if graded.is_empty() { 0.0 } else { graded.iter().sum::<f64>() / graded.len() as f64 },
+                "max": course_max,
+                "seconds": seconds,
+                "out": out,
+                "sandbox": sandbox.key(),
+            });
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+        }
+    }
+    let errors = rows.iter().any(|row| row.status == RowStatus::Error);
+    Ok(ExitCode::from(if errors {
+        output::NOT_PASSED
+    } else {
+        output::PASSED
+    }))
+}
+
+/// `grades/<date>T<time>` in the current folder.
+fn default_out() -> PathBuf {
+    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    PathBuf::from("grades").join(now.trim_end_matches('Z').replace(':', "-"))
+}
+
+struct GradeContext<'a> {
+    course: &'a Workspace,
+    catalog: &'a Catalog,
+    cache: &'a Cache,
+    tool: &'a str,
+    course_digest: &'a str,
+    course_max: f64,
+    python: Option<&'a Path>,
+}
+
+/// One student's row; never an `Err`: whatever goes wrong is the row's `error`.
+fn grade_student(
+    context: &GradeContext<'_>,
+    student: &Student,
+    slot: &mut Option<Slot>,
+    activity: Option<&mut RosterActivity>,
+) -> StudentGrade {
+    let mut row = StudentGrade {
+        id: student.id.clone(),
+        name: student.name.clone(),
+        email: student.email.clone(),
+        status: RowStatus::Error,
+        reason: None,
+        not_graded: Vec::new(),
+        exercises: Vec::new(),
+        total: 0.0,
+        max: context.course_max,
+        cached: false,
+    };
+    if matches!(student.entry, Entry::Missing) {
+        row.status = RowStatus::Missing;
+        row.reason = Some("nothing was submitted".into());
+        return row;
+    }
+    let staging = match tempfile::Builder::new().prefix("submission-").tempdir() {
+        Ok(staging) => staging,
+        Err(error) => {
+            row.reason = Some(format!("cannot make a scratch folder: {error}"));
+            return row;
+        }
+    };
+    let taken = match roster::take(
+        context.course,
+        context.catalog,
+        student,
+        &staging.path().join("unpacked"),
+    ) {
+        Ok(taken) => taken,
+        Err(reason) => {
+            row.reason = Some(reason);
+            return row;
+        }
+    };
+    drop(staging);
+    row.not_graded = taken.not_graded.clone();
+    let key = roster::cache_key(&taken, context.course_digest, context.tool);
+    let exercises = match context.cache.load(&key) {
+        Some(exercises) => {
+            row.cached = true;
+            exercises
+        }
+        None => match grade_taken(context, &taken, slot, activity) {
+            Ok(exercises) => {
+                if let Err(error) = context.cache.store(&key, &exercises) {
+                    ui::note(&format!(
+                        "{}: the result was not cached: {error}",
+                        student.id
+                    ));
+                }
+                exercises
+            }
+            Err(reason) => {
+                row.reason = Some(reason);
+                return row;
+            }
+        },
+    };
+    row.total = exercises.iter().map(|grade| grade.points).sum();
+    row.total = (row.total * 100.0).round() / 100.0;
+    row.exercises = exercises;
+    row.status = RowStatus::Graded;
+    row
+}
+
+/// Lay the taken sources over the slot and grade every exercise.
+fn grade_taken(
+    context: &GradeContext<'_>,
+    taken: &roster::Taken,
+    slot: &mut Option<Slot>,
+    activity: Option<&mut RosterActivity>,
+) -> Result<Vec<ExerciseGrade>, String> {
+    let grader_failed = |error: &dyn std::fmt::Display| format!("the grader failed: {error}");
+    if slot.is_none() {
+        // One slot per course: courses sharing a target/ (the tests do) never share a slot.
+        let dir = context
+            .course
+            .target_dir
+            .join("grader")
+            .join(format!("roster-slot-{}", context.course.root_id()));
+        *slot = Some(
+            Slot::prepare(context.course, context.catalog, &dir)
+                .map_err(|error| grader_failed(&error))?,
+        );
+    }
+    let slot = slot.as_ref().expect("prepared above");
+    slot.lay(context.catalog, taken)
+        .map_err(|error| grader_failed(&error))?;
+    let mut quiet = grader::Quiet;
+    let observer: &mut dyn grader::Observer = match activity {
+        Some(activity) => activity,
+        None => &mut quiet,
+    };
+    let outcomes = slot
+        .grade(context.course, context.python, observer)
+        .map_err(|error| grader_failed(&error))?;
+    let mut grades = Vec::with_capacity(outcomes.len());
+    for (exercise, outcome) in context.catalog.exercises.iter().zip(outcomes) {
+        let report = match outcome {
+            Outcome::Graded(report) => report,
+            Outcome::Failed(error) => {
+                return Err(format!("the grader failed on {}: {error}", exercise.name()));
+            }
+            Outcome::Abandoned => unreachable!("nothing stops a roster's run"),
+        };
+        let verdict = &report.verdict;
+        let (points, max) = roster::points(exercise, verdict);
+        grades.push(ExerciseGrade {
+            exercise: exercise.name(),
+            points,
+            max,
+            status: serde_json::to_value(verdict.status)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            checks: CheckLine::all(verdict),
+            verdict: serde_json::from_str(&grader::json(verdict)).unwrap_or_default(),
+            feedback: ui::feedback::exercise_text(verdict),
+        });
+    }
+    Ok(grades)
+}
+
+/// The files of `--out`, rewritten whole after every student.
+struct Outputs {
+    dir: PathBuf,
+    exercises: Vec<Exercise>,
+    sandbox: SandboxMode,
+}
+
+impl Outputs {
+    fn write(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
+        gradebook::write_csv(&self.dir.join("gradebook.csv"), &self.exercises, rows)?;
+        let grades = serde_json::json!({
+            "sandbox": { "mode": self.sandbox.key(), "in_force": [] },
+            "students": rows,
+        });
+        fs::write(
+            self.dir.join("grades.json"),
+            serde_json::to_string_pretty(&grades)?,
+        )?;
+        let junit = gradebook::junit(rows).to_string()?;
+        fs::write(self.dir.join("junit.xml"), junit)?;
+        if let Some(row) = rows.last() {
+            fs::write(
+                self.dir
+                    .join("feedback")
+                    .join(format!("{}.md", file_safe(&row.id))),
+                ui::feedback::markdown(row),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// A student id as a file name: path separators and leading dots replaced.
+fn file_safe(id: &str) -> String {
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    safe.trim_start_matches('.').to_string()
+}
