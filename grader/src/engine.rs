@@ -11,6 +11,7 @@ use crate::build::{self, BuildOutcome, Variant};
 use crate::catalog::{Catalog, Exercise};
 use crate::checks;
 use crate::run::{self, CheckPlan, Flow, RunRequest};
+use crate::sandbox::Sandboxes;
 use crate::toolchain::{self, SetupStep, Toolchain};
 use crate::verdict::{CheckResult, Verdict};
 use crate::wire::Record;
@@ -115,13 +116,16 @@ pub enum Outcome {
 }
 
 /// Engine-wide settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Full Python tracebacks in reports (`--verbose`); short ones are much faster to produce
     /// when many tests fail, since pytest parses the test file for every traceback entry.
     pub full_tracebacks: bool,
     /// Also run `solutions/NN-slug/tests_hidden/` (instructors and course authors).
     pub hidden_tests: bool,
+    /// Build and test inside these sandboxes (graders of untrusted submissions). `None`, the
+    /// default, runs cargo, maturin and pytest directly, as learners' checks do.
+    pub sandbox: Option<Sandboxes>,
 }
 
 /// A loaded course with a ready Python toolchain.
@@ -215,6 +219,10 @@ impl Engine {
                 &self.toolchain,
                 self.exercise(job),
                 job.variant,
+                self.settings
+                    .sandbox
+                    .as_ref()
+                    .map(|sandboxes| &*sandboxes.build),
             )
             .map_err(Error::from);
             let flow = match &built {
@@ -266,6 +274,11 @@ impl Engine {
                     tests_dirs,
                     plan: job.plan,
                     full_tracebacks: self.settings.full_tracebacks,
+                    sandbox: self
+                        .settings
+                        .sandbox
+                        .as_ref()
+                        .map(|sandboxes| &*sandboxes.tests),
                 };
                 let mut seen: Vec<Record> = Vec::new();
                 let mut on_record = |record: &Record| {

@@ -11,7 +11,8 @@
 //! report     Verdict → JSON for other tools
 //! ```
 //! Beside the stages: `engine` (plans jobs, builds all before running any, streams events),
-//! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
+//! `sandbox` (untrusted builds and test runs, for graders of submissions), `wire` (the plugin's
+//! records), `verdict` (the public result), `progress` (the learner's
 //! progress file), `workspace` (where things live) and `error`.
 #![deny(missing_docs)]
 
@@ -23,6 +24,7 @@ mod error;
 pub mod progress;
 mod report;
 mod run;
+pub mod sandbox;
 mod toolchain;
 pub mod verdict;
 mod wire;
@@ -34,6 +36,10 @@ pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings,
 pub use error::Error;
 pub use report::json;
 pub use run::{CheckPlan, Flow, OffReason, Plan};
+pub use sandbox::{
+    InForce, Limits, MemoryLimit, Protection, Sandbox, SandboxError, SandboxMode, SandboxedChild,
+    SandboxedOutput, Sandboxes, Support, probe,
+};
 pub use toolchain::SetupStep;
 pub use verdict::{CheckName, CheckStatus, Status, Verdict};
 pub use workspace::Workspace;
