@@ -251,7 +251,13 @@ fn a_setsid_double_forked_daemon_dies_with_the_run() {
     let token = token("daemon");
     let outside = daemon_payload(&token).output().unwrap();
     assert_eq!(text(&outside.stdout).trim(), "detached");
-    let survivors = processes_with(&token);
+    // The grandchild may still be on its way to exec.
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut survivors = processes_with(&token);
+    while survivors.is_empty() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+        survivors = processes_with(&token);
+    }
     kill_all(&survivors);
     assert!(
         !survivors.is_empty(),
@@ -514,4 +520,111 @@ fn a_run_records_the_protections_in_force() {
         .read_to_string(&mut buffer)
         .unwrap();
     assert!(!buffer.is_empty());
+}
+
+/// A private copy of the fixture course with only the exercises named, readable by others.
+fn fixture_course(only: &[&str]) -> tempfile::TempDir {
+    let dir = readable_tempdir();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/course");
+    for entry in walkdir::WalkDir::new(&source) {
+        let entry = entry.unwrap();
+        let relative = entry.path().strip_prefix(&source).unwrap();
+        let parts: Vec<_> = relative.components().collect();
+        if parts.len() >= 2
+            && parts[0].as_os_str() == "exercises"
+            && !only.iter().any(|name| parts[1].as_os_str() == *name)
+        {
+            continue;
+        }
+        if parts
+            .iter()
+            .any(|part| part.as_os_str() == "target" || part.as_os_str() == "__pycache__")
+        {
+            continue;
+        }
+        let to = dir.path().join(relative);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o755)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+/// The engine's hook end to end: cargo (offline), maturin and pytest of a fixture crate, each in
+/// the sandbox, with the course read-only and its solutions unreadable during the build. It
+/// builds pyo3 in a scratch target (the repository's is not handed to `nobody`): about a minute.
+#[test]
+fn the_engine_builds_and_tests_submissions_in_the_sandbox() {
+    use grader::{
+        CheckName, CheckPlan, Engine, Job, Outcome, Quiet, Sandboxes, Settings, Status, Variant,
+    };
+    if !supported(&Protection::ALL) {
+        return;
+    }
+    let course = fixture_course(&["00-passes", "02-nocompile"]);
+    // The course is read-only inside: its Cargo.lock must already match its members.
+    let locked = Command::new("cargo")
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(course.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(locked.success());
+    let target = tempfile::tempdir().unwrap();
+    let mut workspace = Workspace::from_env(Some(course.path().to_path_buf()));
+    workspace.venv = venv();
+    workspace.target_dir = target.path().to_path_buf();
+    let base = Sandbox::new(SandboxMode::Required)
+        .toolchain(&workspace.venv)
+        .read_only(course.path())
+        .read_only(&workspace.python_support)
+        .writable(target.path())
+        .limits(limits());
+    let settings = Settings {
+        hidden_tests: true,
+        sandbox: Some(Sandboxes {
+            build: std::sync::Arc::new(base.clone().hidden(course.path().join("solutions"))),
+            tests: std::sync::Arc::new(base),
+        }),
+        ..Settings::default()
+    };
+    let engine = Engine::open_in(workspace, None, settings, &mut Quiet).unwrap();
+    let jobs: Vec<Job> = (0..engine.catalog().exercises.len())
+        .map(|exercise| Job {
+            exercise,
+            variant: Variant::Learner,
+            plan: CheckPlan::FULL,
+        })
+        .collect();
+    let outcomes = engine.run(&jobs, &mut Quiet);
+    let summaries: Vec<String> = outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            Outcome::Graded(report) => {
+                let tests = report
+                    .verdict
+                    .checks
+                    .iter()
+                    .find(|check| check.name == CheckName::Tests)
+                    .map(|check| check.summary.clone())
+                    .unwrap_or_default();
+                format!("{:?} {tests}", report.verdict.status)
+            }
+            other => format!("{other:?}"),
+        })
+        .collect();
+    // 00-passes passes its public tests and fails its hidden one on purpose: the hidden tests,
+    // unreadable to the build, ran in the test stage.
+    assert_eq!(
+        summaries,
+        [
+            format!("{:?} 3/4", Status::Failed),
+            format!("{:?} not built", Status::BuildFailed)
+        ],
+        "{outcomes:#?}"
+    );
 }
