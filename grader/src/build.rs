@@ -15,6 +15,7 @@ use diagnostics::maturin_failure;
 pub use diagnostics::{CompilerError, compiler_errors};
 
 use crate::catalog::Exercise;
+use crate::sandbox::{Sandbox, SandboxError};
 use crate::toolchain::Toolchain;
 use crate::workspace::Workspace;
 
@@ -74,6 +75,9 @@ pub enum BuildError {
     },
     #[error("cannot run cargo: {error}")]
     RunCargo { error: std::io::Error },
+    /// The sandbox refused or failed (not the crate's fault).
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
     #[error("cannot read cargo's messages: {error}")]
     CargoMessages { error: std::io::Error },
     #[error("cargo reported no cdylib for the crate")]
@@ -107,6 +111,7 @@ pub fn build(
     toolchain: &Toolchain,
     exercise: &Exercise,
     variant: Variant,
+    sandbox: Option<&Sandbox>,
 ) -> Result<BuildOutcome, BuildError> {
     let started = Instant::now();
     let crate_dir = variant.crate_dir(exercise);
@@ -131,7 +136,8 @@ pub fn build(
     let stamp = MaturinStamp::of(workspace, crate_dir);
     // cargo compiles, with JSON messages so that errors keep their place; maturin only packages
     // the library, and only when the package's layout may have changed since it last did.
-    let compiled = Compiled::run(cargo_rustc(workspace, toolchain, &manifest))?;
+    let cargo = cargo_rustc(workspace, toolchain, &manifest, sandbox.is_some());
+    let compiled = Compiled::run(cargo, sandbox)?;
     if !compiled.success {
         let log = compiled.log();
         let mut errors = compiler_errors(&compiled.messages);
@@ -150,7 +156,13 @@ pub fn build(
             compiled.log()
         }
         None => {
-            let packaged = maturin_build(workspace, toolchain, &manifest, &out_dir.join("wheel"))?;
+            let packaged = maturin_build(
+                workspace,
+                toolchain,
+                &manifest,
+                &out_dir.join("wheel"),
+                sandbox,
+            )?;
             // maturin's own cargo run finds everything fresh and replays the compiler's warnings,
             // so only cargo's progress lines come from our run.
             let log = format!(
@@ -193,10 +205,13 @@ struct Compiled {
 }
 
 impl Compiled {
-    fn run(mut command: Command) -> Result<Self, BuildError> {
-        let output = command
-            .output()
-            .map_err(|error| BuildError::RunCargo { error })?;
+    fn run(mut command: Command, sandbox: Option<&Sandbox>) -> Result<Self, BuildError> {
+        let output = match sandbox {
+            Some(sandbox) => sandboxed_output(sandbox, &command)?,
+            None => command
+                .output()
+                .map_err(|error| BuildError::RunCargo { error })?,
+        };
         let messages = Message::parse_stream(output.stdout.as_slice())
             .collect::<Result<_, _>>()
             .map_err(|error| BuildError::CargoMessages { error })?;
@@ -244,8 +259,16 @@ impl Compiled {
 /// artifact, and every fingerprint in target/, is identical to maturin's. Only the message format
 /// differs (maturin 1.16 fixes `json-render-diagnostics` and keeps the JSON to itself): plain
 /// `json` gives every diagnostic with its spans and its rendered text.
-fn cargo_rustc(workspace: &Workspace, toolchain: &Toolchain, manifest: &Path) -> Command {
+fn cargo_rustc(
+    workspace: &Workspace,
+    toolchain: &Toolchain,
+    manifest: &Path,
+    offline: bool,
+) -> Command {
     let mut command = Command::new("cargo");
+    if offline {
+        command.arg("--offline");
+    }
     command
         .args([
             "rustc",
@@ -298,6 +321,7 @@ fn maturin_build(
     toolchain: &Toolchain,
     manifest: &Path,
     wheel_dir: &Path,
+    sandbox: Option<&Sandbox>,
 ) -> Result<std::process::Output, BuildError> {
     if wheel_dir.exists() {
         fs::remove_dir_all(wheel_dir)?;
@@ -323,10 +347,22 @@ fn maturin_build(
         .arg("-o")
         .arg(wheel_dir);
     add_build_settings(&mut command, workspace, toolchain);
+    if let Some(sandbox) = sandbox {
+        // maturin's cargo runs offline through CARGO_NET_OFFLINE, which the sandbox sets.
+        return sandboxed_output(sandbox, &command);
+    }
     command.output().map_err(|error| BuildError::RunMaturin {
         maturin: toolchain.maturin.clone(),
         error,
     })
+}
+
+/// `command` run to its end in the sandbox, its output capped.
+fn sandboxed_output(
+    sandbox: &Sandbox,
+    command: &Command,
+) -> Result<std::process::Output, BuildError> {
+    Ok(sandbox.output(command)?.output)
 }
 
 /// Put the library cargo built where maturin's wheel put it. maturin's own work beyond

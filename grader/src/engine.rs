@@ -11,6 +11,7 @@ use crate::build::{self, BuildOutcome, Variant};
 use crate::catalog::{Catalog, Exercise};
 use crate::checks;
 use crate::run::{self, CheckPlan, Flow, RunRequest};
+use crate::sandbox::Sandboxes;
 use crate::toolchain::{self, SetupStep, Toolchain};
 use crate::verdict::{CheckResult, Verdict};
 use crate::wire::Record;
@@ -124,6 +125,9 @@ pub struct Settings {
     /// authors): the course root they come from, which is not the graded root when a copy of the
     /// course without its solutions is graded (a roster of submissions).
     pub hidden_tests: Option<PathBuf>,
+    /// Build and test inside these sandboxes (graders of untrusted submissions). `None`, the
+    /// default, runs cargo, maturin and pytest directly, as learners' checks do.
+    pub sandbox: Option<Sandboxes>,
 }
 
 /// A loaded course with a ready Python toolchain.
@@ -217,6 +221,10 @@ impl Engine {
                 &self.toolchain,
                 self.exercise(job),
                 job.variant,
+                self.settings
+                    .sandbox
+                    .as_ref()
+                    .map(|sandboxes| &*sandboxes.build),
             )
             .map_err(Error::from);
             let flow = match &built {
@@ -273,6 +281,11 @@ impl Engine {
                     tests_dirs,
                     plan: job.plan,
                     full_tracebacks: self.settings.full_tracebacks,
+                    sandbox: self
+                        .settings
+                        .sandbox
+                        .as_ref()
+                        .map(|sandboxes| &*sandboxes.tests),
                 };
                 let mut seen: Vec<Record> = Vec::new();
                 let mut on_record = |record: &Record| {

@@ -14,7 +14,8 @@
 //! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
 //! progress file), `workspace` (where things live) and `error`. For a class: `roster` (who
 //! submitted what, what is taken from it, the slot it is graded in, points, cache keys), `intake`
-//! (unpacking archives safely) and `gradebook` (CSV, JSON, JUnit and the result cache).
+//! (unpacking archives safely), `gradebook` (CSV, JSON, JUnit and the result cache) and `sandbox`
+//! (untrusted builds and test runs).
 #![deny(missing_docs)]
 
 mod build;
@@ -28,6 +29,7 @@ pub mod progress;
 mod report;
 pub mod roster;
 mod run;
+pub mod sandbox;
 mod toolchain;
 pub mod verdict;
 mod wire;
@@ -39,6 +41,10 @@ pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings,
 pub use error::Error;
 pub use report::json;
 pub use run::{CheckPlan, Flow, OffReason, Plan};
+pub use sandbox::{
+    InForce, Limits, MemoryLimit, Protection, Sandbox, SandboxError, SandboxMode, SandboxedChild,
+    SandboxedOutput, Sandboxes, Support, probe,
+};
 pub use toolchain::SetupStep;
 pub use verdict::{CheckName, CheckStatus, Status, Verdict};
 pub use workspace::Workspace;

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Exercise};
+use crate::sandbox::Sandboxes;
 use crate::engine::{Engine, Job, Observer, Outcome, Settings};
 use crate::intake::{self, Limits};
 use crate::run::CheckPlan;
@@ -460,16 +461,19 @@ impl Slot {
         Ok(())
     }
 
-    /// Grade every exercise of the slot with every check, hidden tests from `course`.
+    /// Grade every exercise of the slot with every check, hidden tests from `course`, cargo,
+    /// maturin and pytest inside `sandbox` when there is one.
     pub fn grade(
         &self,
         course: &Workspace,
         python: Option<&Path>,
+        sandbox: Option<Sandboxes>,
         observer: &mut dyn Observer,
     ) -> Result<Vec<Outcome>, Error> {
         let settings = Settings {
             full_tracebacks: false,
             hidden_tests: Some(course.root.clone()),
+            sandbox,
         };
         let engine = Engine::open_in(self.workspace.clone(), python, settings, observer)?;
         let jobs: Vec<Job> = (0..engine.catalog().exercises.len())

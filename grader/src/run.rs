@@ -16,6 +16,7 @@ use nix::unistd::Pid;
 use serde::Serialize;
 
 use crate::catalog::Exercise;
+use crate::sandbox::{Sandbox, SandboxError, SandboxedChild};
 use crate::toolchain::Toolchain;
 use crate::wire::Record;
 use crate::workspace::Workspace;
@@ -76,6 +77,8 @@ pub(crate) struct RunRequest<'a> {
     pub tests_dirs: Vec<PathBuf>,
     pub plan: CheckPlan,
     pub full_tracebacks: bool,
+    /// Run pytest in this sandbox (graders of submissions); `None`: directly.
+    pub sandbox: Option<&'a Sandbox>,
 }
 
 /// Everything the plugin wrote, and how the process ended.
@@ -135,6 +138,8 @@ pub enum RunError {
         python: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Sandbox(#[from] SandboxError),
 }
 
 /// Run the request's tests against its built module. `on_record` sees every record as the plugin
@@ -206,17 +211,32 @@ pub(crate) fn run_tests(
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .env("PYTHONUNBUFFERED", "1")
         .env("PYTHONFAULTHANDLER", "1")
-        .env_remove("PYTEST_ADDOPTS")
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&stdout_path)?.into_parts().0)
-        .stderr(fs::File::create(&stderr_path)?.into_parts().0)
-        // Its own process group: at the deadline we kill pytest and everything it started.
-        .process_group(0);
-    let mut child = command.spawn().map_err(|source| RunError::Spawn {
-        python: toolchain.python.clone(),
-        source,
-    })?;
-    RUNNING_GROUP.store(child.id() as i32, Ordering::SeqCst);
+        .env_remove("PYTEST_ADDOPTS");
+    let stdout = fs::File::create(&stdout_path)?.into_parts().0;
+    let stderr = fs::File::create(&stderr_path)?.into_parts().0;
+    let mut child = match request.sandbox {
+        // The plugin writes its records into the private folder.
+        Some(sandbox) => Child::Sandboxed(Box::new(
+            sandbox
+                .clone()
+                .writable(private.path())
+                .spawn(&command, stdout, stderr)?,
+        )),
+        None => Child::Direct(
+            command
+                .stdin(Stdio::null())
+                .stdout(stdout)
+                .stderr(stderr)
+                // Its own process group: at the deadline we kill pytest and everything it started.
+                .process_group(0)
+                .spawn()
+                .map_err(|source| RunError::Spawn {
+                    python: toolchain.python.clone(),
+                    source,
+                })?,
+        ),
+    };
+    RUNNING.store(child.running(), Ordering::SeqCst);
     let deadline = started + Duration::from_secs(exercise.timeout_secs);
     let mut results = RecordReader::open(&results_path)?;
     let mut records = Vec::new();
@@ -228,7 +248,7 @@ pub(crate) fn run_tests(
         for record in results.read_new()? {
             if !stopped && on_record(&record) == Flow::Stop {
                 stopped = true;
-                kill_group(child.id());
+                child.kill();
             }
             records.push(record);
         }
@@ -237,11 +257,11 @@ pub(crate) fn run_tests(
         }
         if !stopped && !timed_out && Instant::now() >= deadline {
             timed_out = true;
-            kill_group(child.id());
+            child.kill();
         }
         std::thread::sleep(POLL);
     };
-    RUNNING_GROUP.store(0, Ordering::SeqCst);
+    RUNNING.store(0, Ordering::SeqCst);
     let finished = records
         .iter()
         .any(|record| matches!(record, Record::SessionFinish { .. }));
@@ -311,16 +331,50 @@ fn leak_settings(exercise: &Exercise, wanted: bool) -> serde_json::Value {
     settings
 }
 
-/// The process group of the pytest run in progress (0: none). pytest has a group of its own so
+/// The pytest run in progress (0: none): its process group, or minus the pid of a sandboxed
+/// run's outer process (which takes the whole run with it). pytest has a group of its own so
 /// that a deadline can kill everything it started; the same group must die when the user
 /// interrupts us, or a test stuck in an endless loop would outlive `cargo xtask`.
-static RUNNING_GROUP: AtomicI32 = AtomicI32::new(0);
+static RUNNING: AtomicI32 = AtomicI32::new(0);
 
 /// Kill the pytest run in progress, if any. Safe to call from a signal handler thread.
 pub(crate) fn stop_running_tests() {
-    let group = RUNNING_GROUP.swap(0, Ordering::SeqCst);
-    if group > 0 {
-        kill_group(group as u32);
+    let running = RUNNING.swap(0, Ordering::SeqCst);
+    if running > 0 {
+        kill_group(running as u32);
+    } else if running < 0 {
+        let _ = nix::sys::signal::kill(Pid::from_raw(-running), Signal::SIGKILL);
+    }
+}
+
+/// pytest, started directly or in the sandbox.
+enum Child {
+    Direct(std::process::Child),
+    Sandboxed(Box<SandboxedChild>),
+}
+
+impl Child {
+    /// What [`RUNNING`] holds for it.
+    fn running(&self) -> i32 {
+        match self {
+            Self::Direct(child) => child.id() as i32,
+            Self::Sandboxed(child) => -(child.id() as i32),
+        }
+    }
+
+    fn try_wait(&mut self) -> Result<Option<std::process::ExitStatus>, RunError> {
+        match self {
+            Self::Direct(child) => Ok(child.try_wait()?),
+            Self::Sandboxed(child) => Ok(child.try_wait()?),
+        }
+    }
+
+    /// Kill it and everything it started.
+    fn kill(&mut self) {
+        match self {
+            Self::Direct(child) => kill_group(child.id()),
+            Self::Sandboxed(child) => child.kill(),
+        }
     }
 }
 

@@ -36,6 +36,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         full_tracebacks: args.verbose,
         hidden_tests: None,
+        ..Settings::default()
     };
     let engine = super::engine(python, settings, &mut activity)?;
     let catalog = engine.catalog();

@@ -45,6 +45,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let settings = Settings {
         full_tracebacks: false,
         hidden_tests: Some(Workspace::from_env(None).root),
+        ..Settings::default()
     };
     let engine = super::engine(python, settings, &mut activity)?;
     let variant = if args.solutions {

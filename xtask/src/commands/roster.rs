@@ -5,12 +5,13 @@
 //! after every student, so an interrupt keeps what finished.
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use fs_err as fs;
 use grader::gradebook::{self, Cache, RowStatus, StudentGrade};
 use grader::roster::{self, CheckLine, Entry, ExerciseGrade, Slot, Student};
-use grader::{Catalog, Exercise, Outcome, Workspace};
+use grader::{Catalog, Exercise, InForce, Outcome, Sandbox, Sandboxes, Workspace};
 
 use super::grade_all::Args;
 use crate::output::{self, Format};
@@ -44,16 +45,15 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         .clone()
         .expect("only called with --submissions");
     let sandbox = args.sandbox.unwrap_or(SandboxMode::Required);
-    if sandbox == SandboxMode::Required {
-        ui::error(
-            "the sandbox is not available in this build of the grader, so `--sandbox required` \
-             (the default with --submissions) cannot be met. Students' code would run with your \
-             permissions and network: pass `--sandbox off` (or best-effort) only for submissions you trust.",
-        );
-        return Ok(ExitCode::from(output::GRADER_ERROR));
-    }
     let course = Workspace::from_env(None);
     let catalog = Catalog::load(&course.root)?;
+    let (sandboxes, in_force) = match sandboxes(sandbox, &course, &catalog) {
+        Ok(planned) => planned,
+        Err(error) => {
+            ui::error(&error.to_string());
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
     let students = match roster::students(&submissions) {
         Ok(students) => students,
         Err(error) => {
@@ -78,6 +78,11 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         dir: out.clone(),
         exercises: catalog.exercises.clone(),
         sandbox,
+        in_force: in_force
+            .protections
+            .iter()
+            .map(|protection| protection.name())
+            .collect(),
     };
     let mut activity = match args.format {
         Format::Text => Some(RosterActivity::new(students.len() as u64, exercise_names)),
@@ -98,6 +103,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                 course_digest: &course_digest,
                 course_max,
                 python,
+                sandboxes: sandboxes.as_ref(),
             },
             student,
             &mut slot,
@@ -152,6 +158,49 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
 }
 
 /// `grades/<date>T<time>` in the current folder.
+/// The sandboxes of a roster's builds and test runs, and what they will enforce on this machine
+/// (an error when `required` cannot be met: it says what is missing and how to enable it).
+///
+/// Builds may write the shared target/ (the slot and the module folders live there; rustc runs
+/// no submitted code: a submission's build.rs and manifests are never taken) but cannot read the
+/// reference solutions, hidden tests included, so `include_str!` of them fails. Test runs execute
+/// the submission's native code: they write nothing of ours, and they may read the hidden tests
+/// but not the reference sources.
+fn sandboxes(
+    mode: SandboxMode,
+    course: &Workspace,
+    catalog: &Catalog,
+) -> Result<(Option<Sandboxes>, InForce), grader::SandboxError> {
+    let mode = match mode {
+        SandboxMode::Required => grader::SandboxMode::Required,
+        SandboxMode::BestEffort => grader::SandboxMode::BestEffort,
+        SandboxMode::Off => grader::SandboxMode::Off,
+    };
+    let base = Sandbox::new(mode)
+        .toolchain(&course.venv)
+        .read_only(&course.root)
+        .read_only(&course.python_support);
+    let build = base
+        .clone()
+        .writable(&course.target_dir)
+        .hidden(course.root.join("solutions"));
+    let mut tests = base.read_only(&course.target_dir);
+    for exercise in &catalog.exercises {
+        tests = tests.hidden(exercise.solution_dir.join("src"));
+    }
+    let in_force = build.plan()?;
+    if mode == grader::SandboxMode::Off {
+        return Ok((None, in_force));
+    }
+    Ok((
+        Some(Sandboxes {
+            build: Arc::new(build),
+            tests: Arc::new(tests),
+        }),
+        in_force,
+    ))
+}
+
 fn default_out() -> PathBuf {
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     PathBuf::from("grades").join(now.trim_end_matches('Z').replace(':', "-"))
@@ -165,6 +214,7 @@ struct GradeContext<'a> {
     course_digest: &'a str,
     course_max: f64,
     python: Option<&'a Path>,
+    sandboxes: Option<&'a Sandboxes>,
 }
 
 /// One student's row; never an `Err`: whatever goes wrong is the row's `error`.
@@ -270,7 +320,12 @@ fn grade_taken(
         None => &mut quiet,
     };
     let outcomes = slot
-        .grade(context.course, context.python, observer)
+        .grade(
+            context.course,
+            context.python,
+            context.sandboxes.cloned(),
+            observer,
+        )
         .map_err(|error| grader_failed(&error))?;
     let mut grades = Vec::with_capacity(outcomes.len());
     for (exercise, outcome) in context.catalog.exercises.iter().zip(outcomes) {
@@ -304,13 +359,15 @@ struct Outputs {
     dir: PathBuf,
     exercises: Vec<Exercise>,
     sandbox: SandboxMode,
+    /// The protections in force for every build and test run (`filesystem`, `network`, …).
+    in_force: Vec<&'static str>,
 }
 
 impl Outputs {
     fn write(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
         gradebook::write_csv(&self.dir.join("gradebook.csv"), &self.exercises, rows)?;
         let grades = serde_json::json!({
-            "sandbox": { "mode": self.sandbox.key(), "in_force": [] },
+            "sandbox": { "mode": self.sandbox.key(), "in_force": self.in_force },
             "students": rows,
         });
         fs::write(
