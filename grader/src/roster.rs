@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Catalog, Exercise};
-use crate::sandbox::Sandboxes;
 use crate::engine::{Engine, Job, Observer, Outcome, Settings};
 use crate::intake::{self, Limits};
 use crate::run::CheckPlan;
+use crate::sandbox::Sandboxes;
 use crate::verdict::{CheckName, CheckStatus, Verdict};
 use crate::workspace::Workspace;
 use crate::{Error, Variant};
@@ -75,6 +75,16 @@ pub enum RosterError {
         dir: PathBuf,
         /// Why.
         error: std::io::Error,
+    },
+    /// Nothing in the folder is a submission, and no roster names anyone.
+    #[error(
+        "{} holds no submissions: put one folder, .zip or .tar.gz per student in it (named after \
+         the student's id), and optionally a roster.csv",
+        .dir.display()
+    )]
+    Empty {
+        /// The folder.
+        dir: PathBuf,
     },
     /// `roster.csv` is malformed.
     #[error("{}: {message}", .path.display())]
@@ -191,6 +201,11 @@ pub fn students(dir: &Path) -> Result<Vec<Student>, RosterError> {
         email: String::new(),
         entry,
     }));
+    if students.is_empty() {
+        return Err(RosterError::Empty {
+            dir: dir.to_path_buf(),
+        });
+    }
     Ok(students)
 }
 
