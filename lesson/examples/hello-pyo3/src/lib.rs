@@ -20,7 +20,11 @@ pyo3::create_exception!(
 // ANCHOR_END: exception_type
 
 // ANCHOR: module
-#[pymodule]
+// `gil_used = true`: the module declares `Py_mod_gil = Py_MOD_GIL_USED` (Python 3.13+), so a
+// free-threaded interpreter turns its GIL back on when it imports us. The buffer kernel
+// (chapter 7) needs that: it reads Python-owned memory as a `&[f64]`, which only stays unchanged
+// while no other thread runs. Without the slot (3.10-3.12) every build has a GIL anyway.
+#[pymodule(gil_used = true)]
 mod hello_pyo3 {
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
