@@ -104,6 +104,7 @@ def build_all(out_dir: Path) -> dict[str, Path]:
     return {
         "hello": compile_c_extension(EXAMPLES / "hello-c" / "hello.c", "hello", out_dir),
         "sumsq_c": compile_c_extension(EXAMPLES / "kernel" / "sumsq_c.c", "sumsq_c", out_dir),
+        "nodes": compile_c_extension(EXAMPLES / "exttype" / "nodes.c", "nodes", out_dir),
         "sumsq_cy": build_cython_extension(EXAMPLES / "kernel" / "sumsq_cy.pyx", "sumsq_cy", out_dir),
         "hello_pyo3": build_pyo3_extension(EXAMPLES / "hello-pyo3", "hello_pyo3", out_dir),
     }

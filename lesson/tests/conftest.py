@@ -13,6 +13,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
 sys.path.insert(0, str(EXAMPLES / "kernel"))
+sys.path.insert(0, str(EXAMPLES / "exttype"))
 
 import lessonbuild  # noqa: E402  (needs the path above)
 
@@ -32,6 +33,12 @@ def hello_c(build_dir):
 def sumsq_c(build_dir):
     path = lessonbuild.compile_c_extension(EXAMPLES / "kernel" / "sumsq_c.c", "sumsq_c", build_dir)
     return lessonbuild.load_extension("sumsq_c", path)
+
+
+@pytest.fixture(scope="session")
+def nodes_c(build_dir):
+    path = lessonbuild.compile_c_extension(EXAMPLES / "exttype" / "nodes.c", "nodes", build_dir)
+    return lessonbuild.load_extension("nodes", path)
 
 
 @pytest.fixture(scope="session")

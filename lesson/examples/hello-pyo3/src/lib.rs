@@ -2,9 +2,11 @@
 //!
 //! `hello_world` and `greet` are the twins of ../hello-c/hello.c (chapters 3 and 4); the rest
 //! illustrates chapters 2 (references), 4 (Bound, Py, conversions), 5 (exceptions) and 6 (the
-//! GIL). The kernel of chapters 7 and 10 is compiled in from ../kernel/sumsq_pyo3.rs.
+//! GIL). The kernel of chapters 7 and 10 is compiled in from ../kernel/sumsq_pyo3.rs, the
+//! `Node` type of chapter 11 from nodes.rs.
 use pyo3::prelude::*;
 
+mod nodes;
 #[path = "../../kernel/sumsq_pyo3.rs"]
 mod sumsq_pyo3;
 
@@ -31,6 +33,8 @@ mod hello_pyo3 {
 
     #[pymodule_export]
     use super::GreetingError;
+    #[pymodule_export]
+    use super::nodes::nodes;
     #[pymodule_export]
     use super::sumsq_pyo3::kernel;
     // ANCHOR_END: module
