@@ -59,6 +59,16 @@ mod hello_pyo3 {
     }
     // ANCHOR_END: greet
 
+    // ANCHOR: count_keywords
+    /// count_keywords(**kwargs) -> how many keyword arguments were passed.
+    /// (`**kwargs` makes PyO3 choose METH_VARARGS | METH_KEYWORDS: the dict is built anyway.)
+    #[pyfunction]
+    #[pyo3(signature = (**kwargs))]
+    fn count_keywords(kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> usize {
+        kwargs.map_or(0, |kwargs| kwargs.len())
+    }
+    // ANCHOR_END: count_keywords
+
     // ANCHOR: make_pair
     /// make_pair(a, b) -> (a, b). No INCREF in sight: each `Bound` owns one reference,
     /// and moving it into the tuple hands that reference over.
