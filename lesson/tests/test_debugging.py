@@ -82,3 +82,34 @@ def test_valgrind_finds_the_leaked_objects(hello_pyo3, clean):
         if summary_is_ours:
             assert summary_blocks == 3
 
+
+# -- tracemalloc and memray ----------------------------------------------------------------
+
+def _memory_where():
+    sys.path.insert(0, str(DEBUGGING))
+    import memory_where
+
+    return memory_where
+
+
+def test_tracemalloc_blames_the_line_whose_objects_leak(hello_pyo3):
+    memory_where = _memory_where()
+    source = Path(memory_where.__file__).read_text().splitlines()
+    line = next(i for i, text in enumerate(source, 1) if "data = bytearray(1000)" in text)
+    where, size, blocks = memory_where.tracemalloc_growth(hello_pyo3, rounds=200)
+    assert where == f"memory_where.py:{line}"
+    assert blocks == 400               # 200 bytearray objects + their 200 buffers
+    assert size >= 200 * 1000
+    # The same rounds through make_pair keep nothing alive: the check can tell them apart.
+    assert memory_where.tracemalloc_growth(hello_pyo3, rounds=200, clean=True) == (None, 0, 0)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="memray runs on Linux and macOS only")
+def test_memray_shows_the_native_frames_of_an_allocation(hello_pyo3):
+    memory_where = _memory_where()
+    size, native = memory_where.memray_native(hello_pyo3, n=1_000_000)
+    assert size == 8_000_000           # the Vec<f64> PyO3 fills before our function runs
+    frames = " ".join(native)
+    assert "extract_sequence" in frames                      # PyO3's conversion...
+    assert "__pyfunction_sum_of_squares" in frames           # ...for our kernel...
+    assert "cfunction_vectorcall_FASTCALL_KEYWORDS" in frames  # ...called by CPython
