@@ -17,6 +17,8 @@ sys.path.insert(0, str(EXAMPLES / "exttype"))
 
 import lessonbuild  # noqa: E402  (needs the path above)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run_pythons.py, for its own test
+
 
 @pytest.fixture(scope="session")
 def build_dir(tmp_path_factory) -> Path:

@@ -74,12 +74,17 @@ def prepared_venv(version: tuple[int, int], base_python: Path) -> Path:
     home = HOME / f"cpython-{version[0]}.{version[1]}"
     python = home / "venv" / "bin" / "python"
     stamp = home / "venv" / "requirements.sha256"
-    wanted = f"{base_python.resolve()}\n{requirements_hash()}\n"
-    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+    interpreter = f"{base_python.resolve()}\n"
+    wanted = f"{interpreter}{requirements_hash()}\n"
+    current = stamp.read_text() if stamp.exists() else ""
+    if python.exists() and current == wanted:
         return python
     print(f"-- preparing {home / 'venv'} (pip install the pinned requirements)", flush=True)
-    shutil.rmtree(home / "venv", ignore_errors=True)
-    subprocess.run([str(base_python), "-m", "venv", str(home / "venv")], check=True)
+    if not (python.exists() and current.startswith(interpreter)):
+        # New, broken, or made by another interpreter: start over. Otherwise only the pins
+        # changed, and pip installs what differs into the venv as it is.
+        shutil.rmtree(home / "venv", ignore_errors=True)
+        subprocess.run([str(base_python), "-m", "venv", str(home / "venv")], check=True)
     requirements = [arg for path in REQUIREMENTS for arg in ("-r", str(path))]
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                     *requirements], check=True)
