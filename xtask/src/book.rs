@@ -458,7 +458,7 @@ pub fn check_html(html_dir: &Path, source_dir: &Path) -> Result<Vec<BrokenLink>>
     Ok(broken)
 }
 
-/// `(line, value)` of every `href` and `src` attribute in an HTML document.
+/// `(line, value)` of every `href` and `src` attribute in an HTML document, except `<base>`'s.
 pub fn html_links(html: &str) -> Vec<(usize, String)> {
     use html5ever::tendril::StrTendril;
     use html5ever::tokenizer::{
@@ -470,7 +470,11 @@ pub fn html_links(html: &str) -> Vec<(usize, String)> {
     impl TokenSink for Links {
         type Handle = ();
         fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<()> {
-            if let TagToken(tag) = token {
+            // `<base href>` is not a link but the root the others resolve against; mdbook puts
+            // `/` in 404.html, which a web server shows from the book's root, where this page is.
+            if let TagToken(tag) = token
+                && &*tag.name != "base"
+            {
                 for attr in &tag.attrs {
                     if matches!(&*attr.name.local, "href" | "src") {
                         let line = usize::try_from(line).unwrap_or(usize::MAX);
@@ -655,7 +659,7 @@ mod tests {
 
     #[test]
     fn html_links_finds_every_href_and_src_with_its_line() {
-        let html = "<html><head><link rel=\"stylesheet\" href=\"css/a.css\">\n\
+        let html = "<html><head><base href=\"/\"><link rel=\"stylesheet\" href=\"css/a.css\">\n\
                     <script src='js/b.js'></script></head>\n\
                     <body><a href=\"ch01.html#top\">x</a><img src=img/c.svg></body></html>";
         assert_eq!(
