@@ -48,6 +48,15 @@ def constant_folding() -> dict:
     return {"co_consts": code.co_consts}
 
 
+# ANCHOR: comprehensions
+def comprehension_inlining() -> dict:
+    """3.12+ (PEP 709) inlines list/dict/set comprehensions: no nested code object, no frame."""
+    code = compile("squares = [x * x for x in values]\n", "<example>", "exec")
+    nested = [const.co_name for const in code.co_consts if hasattr(const, "co_code")]
+    return {"nested code objects": nested, "inlined": not nested}
+# ANCHOR_END: comprehensions
+
+
 # ANCHOR: code_object
 def scale(values, factor=2):
     """A small function whose code object we take apart."""
@@ -128,8 +137,15 @@ def refcount_field(obj) -> int:
     if FREE_THREADED:
         raise RuntimeError("free-threaded builds split the count in two fields (ob_ref_local/shared)")
     raw = ctypes.c_ssize_t.from_address(id(obj)).value
-    # 3.12+ keeps the count in the low 32 bits; higher bits mark immortality and flags.
+    # 3.12+ (64-bit): the count is the low 32-bit word; 3.14 keeps flags in the upper word.
     return raw & 0xFFFFFFFF if PY_VERSION >= (3, 12) else raw
+
+
+def immortal_bit(obj) -> bool:
+    """Bit 31 of ob_refcnt: how 3.12+ (64-bit) tells an immortal object, `(int32_t)refcnt < 0`."""
+    if FREE_THREADED or sys.maxsize < 2**32:
+        raise RuntimeError("this reads the 64-bit default build's ob_refcnt")
+    return bool((ctypes.c_ssize_t.from_address(id(obj)).value >> 31) & 1)
 # ANCHOR_END: object_header
 
 
@@ -156,7 +172,12 @@ def immortal_objects() -> dict:
     many = [None] * 10_000
     after = sys.getrefcount(None)
     del many
-    return {"delta_for_10000_refs": after - before, "immortal": PY_VERSION >= (3, 12)}
+    return {
+        "delta_for_10000_refs": after - before,
+        "immortal": PY_VERSION >= (3, 12),
+        "bit 31 set (None)": immortal_bit(None) if not FREE_THREADED else None,
+        "bit 31 set (fresh object)": immortal_bit(object()) if not FREE_THREADED else None,
+    }
 # ANCHOR_END: refcounts
 
 
@@ -187,7 +208,27 @@ def string_interning() -> dict:
         "built == constant": built == IDENTIFIER,
         "built is constant": built is IDENTIFIER,
         "sys.intern(built) is constant": sys.intern(built) is IDENTIFIER,
+        "attribute name built at run time interned": _attribute_name_is_interned(),
     }
+
+
+def _attribute_name_is_interned() -> bool:
+    """setattr() interns the name it stores: the dict key is the interned string."""
+    holder = Node("holder")
+    name = "".join(["run", "time", "_attr"])  # built at run time: not interned yet
+    setattr(holder, name, 1)
+    (key,) = [k for k in vars(holder) if k == "runtime_attr"]
+    return key is sys.intern("runtime_attr")
+
+
+def interned_mortality() -> dict:
+    """Interned strings were immortal in 3.12 (PEP 683); 3.13 made run-time ones mortal again."""
+    interned = sys.intern("".join(["interned", "_at_run_time"]))
+    before = sys.getrefcount(interned)
+    many = [interned] * 1000
+    delta = sys.getrefcount(interned) - before
+    del many
+    return {"delta_for_1000_refs": delta, "immortal": delta == 0}
 # ANCHOR_END: caching
 
 
@@ -253,7 +294,7 @@ def gc_tracking() -> dict:
         "int": gc.is_tracked(42),
         "str": gc.is_tracked("text"),
         "list": gc.is_tracked([]),
-        "dict of atoms": gc.is_tracked({"a": 1}),  # untracked until it holds a container
+        "dict of atoms": gc.is_tracked({"a": 1}),  # <= 3.13: untracked until it holds a container
         "dict holding a list": gc.is_tracked({"a": []}),
         "instance": gc.is_tracked(Node("n")),
     }
@@ -305,6 +346,7 @@ def zero_copy_views() -> dict:
 SECTIONS = {
     "pipeline": compile_pipeline,
     "folding": constant_folding,
+    "comprehensions": comprehension_inlining,
     "code": code_object_anatomy,
     "specialization": specialization,
     "frames": frames,
@@ -313,6 +355,7 @@ SECTIONS = {
     "immortal": immortal_objects,
     "ints": small_int_cache,
     "strings": string_interning,
+    "interned": interned_mortality,
     "gc": cyclic_gc,
     "generations": gc_generations,
     "tracking": gc_tracking,

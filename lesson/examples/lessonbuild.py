@@ -59,12 +59,14 @@ def compile_c_extension(source: Path, module: str, out_dir: Path, *, strict: boo
 
 
 # ANCHOR: cythonize
-def build_cython_extension(pyx: Path, module: str, out_dir: Path) -> Path:
-    """Translate a .pyx file to C with Cython, then compile it like any C extension."""
+def build_cython_extension(pyx: Path, module: str, out_dir: Path, *,
+                           extra_flags: Sequence[str] = ()) -> Path:
+    """Translate a .pyx (or pure-Python .py) file to C with Cython, then compile it like any C
+    extension. `extra_flags` go to the C compiler (`-fopenmp` for prange)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     c_file = out_dir / f"{module}.c"
     _run([sys.executable, "-m", "cython", "-3", str(pyx), "-o", str(c_file)])
-    return compile_c_extension(c_file, module, out_dir, strict=False)
+    return compile_c_extension(c_file, module, out_dir, strict=False, extra_flags=extra_flags)
 # ANCHOR_END: cythonize
 
 
@@ -104,7 +106,12 @@ def build_all(out_dir: Path) -> dict[str, Path]:
     return {
         "hello": compile_c_extension(EXAMPLES / "hello-c" / "hello.c", "hello", out_dir),
         "sumsq_c": compile_c_extension(EXAMPLES / "kernel" / "sumsq_c.c", "sumsq_c", out_dir),
+        "nodes": compile_c_extension(EXAMPLES / "exttype" / "nodes.c", "nodes", out_dir),
         "sumsq_cy": build_cython_extension(EXAMPLES / "kernel" / "sumsq_cy.pyx", "sumsq_cy", out_dir),
+        "stats": build_cython_extension(EXAMPLES / "cython" / "stats.pyx", "stats", out_dir,
+                                        extra_flags=["-fopenmp"]),
+        "pure_mode": build_cython_extension(EXAMPLES / "cython" / "pure_mode.py", "pure_mode",
+                                            out_dir),
         "hello_pyo3": build_pyo3_extension(EXAMPLES / "hello-pyo3", "hello_pyo3", out_dir),
     }
 

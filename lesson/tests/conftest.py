@@ -13,8 +13,11 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 sys.path.insert(0, str(EXAMPLES))
 sys.path.insert(0, str(EXAMPLES / "kernel"))
+sys.path.insert(0, str(EXAMPLES / "exttype"))
 
 import lessonbuild  # noqa: E402  (needs the path above)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run_pythons.py, for its own test
 
 
 @pytest.fixture(scope="session")
@@ -32,6 +35,12 @@ def hello_c(build_dir):
 def sumsq_c(build_dir):
     path = lessonbuild.compile_c_extension(EXAMPLES / "kernel" / "sumsq_c.c", "sumsq_c", build_dir)
     return lessonbuild.load_extension("sumsq_c", path)
+
+
+@pytest.fixture(scope="session")
+def nodes_c(build_dir):
+    path = lessonbuild.compile_c_extension(EXAMPLES / "exttype" / "nodes.c", "nodes", build_dir)
+    return lessonbuild.load_extension("nodes", path)
 
 
 @pytest.fixture(scope="session")

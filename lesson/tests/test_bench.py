@@ -36,3 +36,12 @@ def test_bench_quick_run(build_dir, sumsq_c, sumsq_cy, hello_pyo3, tmp_path):
     text = "".join(svg.itertext())
     for label in VARIANTS:
         assert label.replace("<", "") in text.replace("<", "")
+
+
+def test_chapter_10_quotes_the_default_round_count():
+    import re
+
+    default = re.search(r'"--rounds", type=int, default=(\d+)', BENCH.read_text()).group(1)
+    chapter = (BENCH.parent.parent.parent / "src" / "ch10-profiling.md").read_text()
+    quoted = re.findall(r"over (\d+) rounds", chapter)
+    assert quoted == [default], f"ch10 says {quoted} rounds, bench.py's default is {default}"

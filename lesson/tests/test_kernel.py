@@ -151,3 +151,70 @@ def test_buffer_keeps_exporter_locked(buffer_impl):
     assert buffer_impl.sum_of_squares_buffer(memoryview(data).cast("d")) == 4.0
     data.extend(b"\0" * 8)  # would raise BufferError if a kernel had leaked its Py_buffer
     assert len(data) == 16
+
+
+# -- Python code running inside the loop (chapters 7, 8) ------------------------------------
+
+HOSTILE = """
+import importlib.machinery, importlib.util, sys
+
+def load(name, path):
+    loader = importlib.machinery.ExtensionFileLoader(name, path)
+    spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+kernel = load(sys.argv[1], sys.argv[2])
+for part in sys.argv[3].split("."):
+    kernel = getattr(kernel, part)
+
+class ClearsTheList:
+    # Converting this item runs Python code that empties the list being summed: its other
+    # items (fresh floats, referenced by nobody else) and its item array are freed.
+    def __float__(self):
+        values.clear()
+        return 3.0
+
+values = [ClearsTheList()] + [float(i) + 0.5 for i in range(10_000)]
+print(kernel(values))
+"""
+
+
+@pytest.mark.parametrize("variant", ["c", "cython", "pyo3-vec", "pyo3-list"])
+def test_float_conversion_that_mutates_the_list(sumsq_c, sumsq_cy, hello_pyo3, variant):
+    """`__float__` may run anything. Like Python's own `for x in values`, every kernel must see
+    the list shrink (the sum is 3.0 ** 2) and never read the freed items (the C kernel used to
+    borrow the item array once, read freed memory and sum stale values or crash)."""
+    import subprocess
+    import sys
+
+    module, name, attr = {
+        "c": (sumsq_c, "sumsq_c", "sum_of_squares"),
+        "cython": (sumsq_cy, "sumsq_cy", "sum_of_squares"),
+        "pyo3-vec": (hello_pyo3, "hello_pyo3", "kernel.sum_of_squares"),
+        "pyo3-list": (hello_pyo3, "hello_pyo3", "kernel.sum_of_squares_list"),
+    }[variant]
+    proc = subprocess.run([sys.executable, "-c", HOSTILE, name, module.__file__, attr],
+                          capture_output=True, text=True, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "9.0\n", "")
+
+
+def test_pyo3_buffer_kernel_keeps_the_gil(hello_pyo3):
+    """The PyO3 buffer kernel holds a `&[f64]` into Python memory: sound only while no other
+    thread runs Python code. Since 3.13 a module must say so (`Py_mod_gil`): PyO3 0.30 declares
+    Py_MOD_GIL_NOT_USED unless told `gil_used = true`, and a free-threaded interpreter would then
+    let other threads write the buffer during the loop. Before 3.13 the slot does not exist and
+    every build has a GIL."""
+    import sys
+    import sysconfig
+
+    import modslots
+
+    slots = modslots.module_slots(hello_pyo3)
+    if sys.version_info >= (3, 13):
+        assert slots.get("Py_mod_gil") == 0, "hello_pyo3 must declare Py_MOD_GIL_USED"
+    else:
+        assert "Py_mod_gil" not in slots
+        assert not sysconfig.get_config_var("Py_GIL_DISABLED")
+    assert "Py_mod_exec" in slots  # PyO3 modules use multi-phase init on every version

@@ -11,6 +11,39 @@ import pytest
 
 # -- chapter 4: Bound, Py, conversions -------------------------------------------------------
 
+METH_VARARGS, METH_KEYWORDS, METH_NOARGS, METH_O, METH_FASTCALL = 0x1, 0x2, 0x4, 0x8, 0x80
+
+
+def calling_convention(function) -> int:
+    """ml_flags of a builtin function: PyCFunctionObject.m_ml->ml_flags, read with ctypes."""
+    import ctypes
+
+    class PyMethodDef(ctypes.Structure):
+        _fields_ = [("ml_name", ctypes.c_char_p), ("ml_meth", ctypes.c_void_p),
+                    ("ml_flags", ctypes.c_int), ("ml_doc", ctypes.c_char_p)]
+
+    class PyCFunctionObject(ctypes.Structure):
+        _fields_ = [("ob_refcnt", ctypes.c_ssize_t), ("ob_type", ctypes.c_void_p),
+                    ("m_ml", ctypes.POINTER(PyMethodDef))]
+
+    assert type(function).__name__ == "builtin_function_or_method"
+    method = PyCFunctionObject.from_address(id(function)).m_ml.contents
+    assert method.ml_name.decode() == function.__name__  # we are reading the right struct
+    return method.ml_flags & (METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O | METH_FASTCALL)
+
+
+def test_pyfunction_calling_conventions(hello_pyo3, hello_c):
+    """Chapter 4: PyO3 picks the convention from the signature, as chapter 3 does by hand."""
+    assert calling_convention(hello_pyo3.hello_world) == METH_NOARGS
+    assert calling_convention(hello_pyo3.greet) == METH_FASTCALL | METH_KEYWORDS
+    assert calling_convention(hello_pyo3.count_keywords) == METH_VARARGS | METH_KEYWORDS
+    assert hello_pyo3.count_keywords(a=1, b=2) == 2 and hello_pyo3.count_keywords() == 0
+    # The C module's table says the same by hand.
+    assert calling_convention(hello_c.hello_world) == METH_NOARGS
+    assert calling_convention(hello_c.greet) == METH_VARARGS | METH_KEYWORDS
+    assert calling_convention(hello_c.make_pair) == METH_FASTCALL
+    assert calling_convention(hello_c.refcount_of) == METH_O
+
 def test_describe_calls_python_methods(hello_pyo3):
     assert hello_pyo3.describe([1, 2, 3]) == "list of length 3"
     assert hello_pyo3.describe("Zoë") == "str of length 3"

@@ -1,9 +1,19 @@
-//! `cargo xtask book [--serve]`: check the lesson book's internal links, then build it (or serve
-//! it) with mdbook, installing the pinned mdbook first if it is missing.
+//! `cargo xtask book [--serve]`: bring the exercises into the book, check the lesson book's
+//! links, build it (or serve it) with mdbook, installing the pinned mdbook first if it is
+//! missing, then check every link of the built HTML.
 //!
-//! The link check needs no mdbook: it parses every Markdown file of `lesson/` with pulldown-cmark
-//! and checks that each relative link, image and `{{#include}}` (with its anchor) resolves.
-//! `xtask/tests/book_links.rs` runs it over the real book in plain `cargo test -p xtask`.
+//! The Markdown check needs no mdbook: it parses every Markdown file of `lesson/` with
+//! pulldown-cmark and checks that each relative link, image and `{{#include}}` (with its anchor)
+//! resolves. `xtask/tests/book_links.rs` runs it over the real book in plain `cargo test -p xtask`.
+//!
+//! The exercises live outside the book (`exercises/NN-slug/README.md`), where mdbook cannot
+//! link to them; `exercise_pages` copies each README to `lesson/src/exercises/NN-slug.md` with its
+//! links rewritten for that place (chapters stay links, files of the exercise crate become their
+//! repository path). The copies are committed, so the book also builds with plain `mdbook`;
+//! a test checks they match the READMEs.
+//!
+//! The HTML check (`check_html`) tokenizes every page mdbook wrote with html5ever and checks
+//! that each relative `href` and `src` names a file of the built book.
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -20,6 +30,9 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 /// or mdbook fails.
 pub fn run(root: &Path, serve: bool) -> Result<ExitCode> {
     let book = root.join("lesson");
+    for page in write_exercise_pages(root)? {
+        println!("Refreshed {} from its exercise README", page.display());
+    }
     // Broken links are reported but do not stop the build: a reader still gets the book.
     let broken = check_links(&book)?;
     for link in &broken {
@@ -36,17 +49,21 @@ pub fn run(root: &Path, serve: bool) -> Result<ExitCode> {
         eprintln!("`mdbook {action} lesson` failed ({status})");
         return Ok(ExitCode::from(1));
     }
+    let mut broken_html = Vec::new();
     if !serve {
-        println!(
-            "Book built: {}",
-            book.join("book").join("index.html").display()
-        );
+        let html = book.join("book");
+        broken_html = check_html(&html, &book)?;
+        for link in &broken_html {
+            eprintln!("broken link in the built book: {link}");
+        }
+        println!("Book built: {}", html.join("index.html").display());
     }
-    if !broken.is_empty() {
+    if !broken.is_empty() || !broken_html.is_empty() {
         eprintln!(
-            "{} broken link(s) in {} (listed above)",
+            "{} broken link(s) in {} and {} in its HTML (listed above)",
             broken.len(),
-            book.display()
+            book.display(),
+            broken_html.len()
         );
         return Ok(ExitCode::from(1));
     }
@@ -292,6 +309,227 @@ fn check_include(dir: &Path, argument: &str) -> Option<String> {
     }
 }
 
+// ---- the exercises as pages of the book ----------------------------------------------------
+
+/// Where the exercise pages go, relative to the repository root.
+pub const EXERCISE_PAGES: &str = "lesson/src/exercises";
+
+/// `(page path, page text)` for every `exercises/NN-slug/README.md`, in folder order: the
+/// README with its links rewritten to work from `lesson/src/exercises/NN-slug.md`.
+pub fn exercise_pages(root: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut slugs: Vec<String> = fs::read_dir(root.join("exercises"))?
+        .filter_map(|entry| entry.ok())
+        .filter(|entry| entry.path().join("README.md").is_file())
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .collect();
+    slugs.sort();
+    let mut pages = Vec::new();
+    for slug in slugs {
+        let readme = fs::read_to_string(root.join("exercises").join(&slug).join("README.md"))?;
+        let page = root.join(EXERCISE_PAGES).join(format!("{slug}.md"));
+        pages.push((page, exercise_page(&slug, &readme)));
+    }
+    Ok(pages)
+}
+
+/// Write the exercise pages that are missing or differ from their README; returns those written.
+pub fn write_exercise_pages(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for (path, text) in exercise_pages(root)? {
+        if fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            fs::write(&path, &text)?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// One exercise README as a book page. A link into `lesson/src/` becomes a link to that chapter,
+/// a link to another exercise README a link to its page, and a link to any other file of the
+/// repository (the crate's `src/lib.rs`, its tests) the link text followed by the file's path:
+/// those files are not part of the book.
+pub fn exercise_page(slug: &str, readme: &str) -> String {
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for (event, range) in Parser::new(readme).into_offset_iter() {
+        let Event::Start(Tag::Link { dest_url, .. }) = &event else {
+            continue;
+        };
+        let dest = dest_url.to_string();
+        if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with('#') {
+            continue;
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((path, fragment)) => (path, format!("#{fragment}")),
+            None => (dest.as_str(), String::new()),
+        };
+        let Some(in_repo) = normalize(&format!("exercises/{slug}/{path}")) else {
+            continue; // leaves the repository: the Markdown check reports it
+        };
+        let source = &readme[range.clone()];
+        let replacement = if let Some(chapter) = in_repo.strip_prefix("lesson/src/") {
+            format!("../{chapter}{fragment}")
+        } else if let Some(other) = in_repo
+            .strip_prefix("exercises/")
+            .and_then(|rest| rest.strip_suffix("/README.md"))
+            .filter(|other| !other.contains('/'))
+        {
+            format!("{other}.md{fragment}")
+        } else {
+            // `[text](dest)` → `text (`path`)`; other link forms are left as they are.
+            let suffix = format!("]({dest})");
+            if let Some(text) = source
+                .strip_prefix('[')
+                .and_then(|rest| rest.strip_suffix(&suffix))
+            {
+                edits.push((range, format!("{text} (`{in_repo}`)")));
+            }
+            continue;
+        };
+        if let Some(at) = source.rfind(&format!("]({dest})")) {
+            let start = range.start + at + 2;
+            edits.push((start..start + dest.len(), replacement));
+        }
+    }
+    let mut page = format!(
+        "<!-- A copy of exercises/{slug}/README.md for the book, made by `cargo xtask book`:\n     \
+         edit the README, not this page. -->\n\n"
+    );
+    let mut last = 0;
+    for (range, replacement) in edits {
+        page.push_str(&readme[last..range.start]);
+        page.push_str(&replacement);
+        last = range.end;
+    }
+    page.push_str(&readme[last..]);
+    page
+}
+
+/// `a/b/../c` → `a/c`; None if the path climbs above its start.
+fn normalize(path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+// ---- the built HTML --------------------------------------------------------------------------
+
+/// Every relative `href` and `src` in the HTML pages under `html_dir` (mdbook's output) that
+/// names no file, or a file outside `source_dir`. The book is read from the checkout
+/// (`lesson/book/index.html`), so a chapter's link to `../examples/kernel/sumsq_c.c` reaches
+/// `lesson/examples/` beside the output: `source_dir` is that `lesson/` folder. Links to the
+/// web, `mailto:`, `javascript:` and `data:` are not checked, nor fragments within a page.
+pub fn check_html(html_dir: &Path, source_dir: &Path) -> Result<Vec<BrokenLink>> {
+    let mut pages = Vec::new();
+    for entry in WalkDir::new(html_dir).sort_by_file_name() {
+        let entry = entry?;
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "html") {
+            pages.push(entry.into_path());
+        }
+    }
+    anyhow::ensure!(
+        !pages.is_empty(),
+        "no HTML pages under {} (was the book built?)",
+        html_dir.display()
+    );
+    let mut broken = Vec::new();
+    for page in pages {
+        let text = fs::read_to_string(&page)?;
+        let dir = page.parent().unwrap_or(html_dir);
+        for (line, target) in html_links(&text) {
+            if let Some(reason) = check_html_target(source_dir, dir, &target) {
+                broken.push(BrokenLink {
+                    file: page.clone(),
+                    line,
+                    target,
+                    reason,
+                });
+            }
+        }
+    }
+    Ok(broken)
+}
+
+/// `(line, value)` of every `href` and `src` attribute in an HTML document, except `<base>`'s.
+pub fn html_links(html: &str) -> Vec<(usize, String)> {
+    use html5ever::tendril::StrTendril;
+    use html5ever::tokenizer::{
+        BufferQueue, TagToken, Token, TokenSink, TokenSinkResult, Tokenizer,
+    };
+    use std::cell::RefCell;
+
+    struct Links(RefCell<Vec<(usize, String)>>);
+    impl TokenSink for Links {
+        type Handle = ();
+        fn process_token(&self, token: Token, line: u64) -> TokenSinkResult<()> {
+            // `<base href>` is not a link but the root the others resolve against; mdbook puts
+            // `/` in 404.html, which a web server shows from the book's root, where this page is.
+            if let TagToken(tag) = token
+                && &*tag.name != "base"
+            {
+                for attr in &tag.attrs {
+                    if matches!(&*attr.name.local, "href" | "src") {
+                        let line = usize::try_from(line).unwrap_or(usize::MAX);
+                        self.0.borrow_mut().push((line, attr.value.to_string()));
+                    }
+                }
+            }
+            TokenSinkResult::Continue
+        }
+    }
+
+    let tokenizer = Tokenizer::new(Links(RefCell::new(Vec::new())), Default::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
+}
+
+/// Why one `href`/`src` of a page in `page_dir` names no file under `source_dir`, or None.
+fn check_html_target(source_dir: &Path, page_dir: &Path, target: &str) -> Option<String> {
+    let lower = target.to_ascii_lowercase();
+    let external = ["mailto:", "javascript:", "data:", "tel:", "//"]
+        .iter()
+        .any(|scheme| lower.starts_with(scheme))
+        || lower.contains("://");
+    let path = target.split(['#', '?']).next().unwrap_or_default();
+    if external || path.is_empty() {
+        return None;
+    }
+    if path.starts_with('/') {
+        return Some("an absolute path: the book must work from any folder".into());
+    }
+    let resolved = page_dir.join(path);
+    let file = if resolved.is_dir() {
+        resolved.join("index.html")
+    } else {
+        resolved
+    };
+    let inside = file
+        .canonicalize()
+        .ok()
+        .zip(source_dir.canonicalize().ok())
+        .is_some_and(|(file, dir)| file.starts_with(dir));
+    match (file.is_file(), inside) {
+        (true, true) => None,
+        (true, false) => Some(format!(
+            "{} is outside {}",
+            file.display(),
+            source_dir.display()
+        )),
+        (false, _) => Some(format!("{} does not exist", file.display())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,5 +634,94 @@ mod tests {
         )));
         assert!(message.contains("minutes"));
         assert!(message.contains("HTML book"));
+    }
+    #[test]
+    fn exercise_pages_rewrite_links_for_the_book() {
+        let readme = "# 03 lru\n\nSee [chapter 2](../../lesson/src/ch02-refcounting.md#gc), \
+                      [exercise 1](../01-math/README.md), [`src/lib.rs`](src/lib.rs), \
+                      [web](https://example.org) and [here](#task).\n";
+        let page = exercise_page("03-lru", readme);
+        assert!(page.starts_with("<!-- A copy of exercises/03-lru/README.md"));
+        assert!(
+            page.contains("[chapter 2](../ch02-refcounting.md#gc)"),
+            "{page}"
+        );
+        assert!(page.contains("[exercise 1](01-math.md)"), "{page}");
+        assert!(
+            page.contains("`src/lib.rs` (`exercises/03-lru/src/lib.rs`)"),
+            "{page}"
+        );
+        assert!(
+            page.contains("[web](https://example.org) and [here](#task)"),
+            "{page}"
+        );
+    }
+
+    #[test]
+    fn html_links_finds_every_href_and_src_with_its_line() {
+        let html = "<html><head><base href=\"/\"><link rel=\"stylesheet\" href=\"css/a.css\">\n\
+                    <script src='js/b.js'></script></head>\n\
+                    <body><a href=\"ch01.html#top\">x</a><img src=img/c.svg></body></html>";
+        assert_eq!(
+            html_links(html),
+            vec![
+                (1, "css/a.css".to_string()),
+                (2, "js/b.js".to_string()),
+                (3, "ch01.html#top".to_string()),
+                (3, "img/c.svg".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn check_html_reports_missing_files_and_absolute_paths_only() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("lesson/examples")).unwrap();
+        std::fs::write(dir.path().join("lesson/examples/k.c"), "").unwrap();
+        std::fs::write(dir.path().join("secret.txt"), "").unwrap();
+        let root = &dir.path().join("lesson/book");
+        std::fs::create_dir_all(root).unwrap();
+        std::fs::create_dir_all(root.join("exercises")).unwrap();
+        std::fs::create_dir_all(root.join("css")).unwrap();
+        std::fs::write(root.join("css/a.css"), "").unwrap();
+        std::fs::write(
+            root.join("exercises/01-math.html"),
+            "<a href=\"../index.html\">up</a>",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("index.html"),
+            "<link href=\"css/a.css\"><a href=\"exercises/01-math.html#task\">ok</a>\n\
+             <a href=\"#here\">ok</a><a href=\"https://example.org/x.html\">ok</a>\n\
+             <a href=\"mailto:a@b.c\">ok</a><a href=\"exercises/\">dir without index</a>\n\
+             <a href=\"../../exercises/01-math/README.html\">gone</a><img src=\"/abs.png\">\n\
+             <a href=\"../examples/k.c\">source beside the book</a><a href=\"../../secret.txt\">out</a>\n",
+        )
+        .unwrap();
+        let broken = check_html(root, &dir.path().join("lesson")).unwrap();
+        let found: Vec<(usize, &str)> =
+            broken.iter().map(|b| (b.line, b.target.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (3, "exercises/"),
+                (4, "../../exercises/01-math/README.html"),
+                (4, "/abs.png"),
+                (5, "../../secret.txt"),
+            ]
+        );
+        assert!(broken[1].reason.contains("does not exist"));
+        assert!(
+            broken[3].reason.contains("is outside"),
+            "{}",
+            broken[3].reason
+        );
+    }
+
+    #[test]
+    fn check_html_needs_a_built_book() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = check_html(dir.path(), dir.path()).unwrap_err().to_string();
+        assert!(error.contains("was the book built?"), "{error}");
     }
 }

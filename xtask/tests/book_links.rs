@@ -67,3 +67,44 @@ fn exercise_readmes_link_back_to_the_lesson_and_every_link_resolves() {
         );
     }
 }
+
+#[test]
+fn exercise_pages_are_in_the_book_and_match_their_readmes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap();
+    let pages = book::exercise_pages(&root).expect("exercises/ can be read");
+    assert!(
+        pages.len() >= 7,
+        "one page per exercise, found {}",
+        pages.len()
+    );
+    let summary = std::fs::read_to_string(root.join("lesson/src/SUMMARY.md")).unwrap();
+    for (path, text) in &pages {
+        let committed = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            committed == *text,
+            "{} is missing or differs from its exercise README: run `cargo xtask book` to \
+             refresh it",
+            path.display()
+        );
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(
+            summary.contains(&format!("](exercises/{name})")),
+            "SUMMARY.md does not list exercises/{name}"
+        );
+    }
+    // Chapters link to the pages, not to the READMEs outside the book (those 404 in the HTML).
+    for entry in std::fs::read_dir(root.join("lesson/src"))
+        .unwrap()
+        .flatten()
+    {
+        let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+        assert!(
+            !text.contains("../../exercises/"),
+            "{} links outside the book to an exercise README; link exercises/NN-slug.md",
+            entry.path().display()
+        );
+    }
+}

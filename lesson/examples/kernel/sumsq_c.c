@@ -16,13 +16,21 @@ sum_of_squares(PyObject *module, PyObject *values)
     if (seq == NULL) {
         return NULL;
     }
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    PyObject **items = PySequence_Fast_ITEMS(seq); /* borrowed pointers into seq */
     double total = 0.0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *item = items[i];
-        double x = PyFloat_CheckExact(item) ? PyFloat_AS_DOUBLE(item) /* no call, no check */
-                                            : PyFloat_AsDouble(item); /* ints, __float__... */
+    /* The size and the item are read again on every iteration: `seq` may be the caller's own
+       list, and converting a non-float item can run Python code (`__float__`, `__index__`)
+       that appends to it, shrinks it or clears it, freeing the items and the item array. */
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i); /* borrowed from seq */
+        double x;
+        if (PyFloat_CheckExact(item)) {
+            x = PyFloat_AS_DOUBLE(item); /* no call, no Python code: the borrow is safe */
+        }
+        else {
+            Py_INCREF(item); /* own it: __float__ may drop the list's reference to it */
+            x = PyFloat_AsDouble(item); /* ints, __float__, __index__: runs Python code */
+            Py_DECREF(item);
+        }
         if (x == -1.0 && PyErr_Occurred()) { /* -1.0 is also a valid value: ask */
             Py_DECREF(seq);
             return NULL;

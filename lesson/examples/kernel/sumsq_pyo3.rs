@@ -5,7 +5,7 @@
 //! Twins: sumsq.py (pure Python), sumsq_c.c (C API), sumsq_cy.pyx (Cython).
 use pyo3::prelude::*;
 
-#[pymodule(submodule)]
+#[pymodule(submodule, gil_used = true)]
 pub mod kernel {
     use pyo3::buffer::{Element, PyBuffer, PyUntypedBuffer};
     use pyo3::exceptions::PyBufferError;
@@ -57,8 +57,11 @@ pub mod kernel {
             return Err(PyBufferError::new_err("buffer must be C-contiguous"));
         };
         // SAFETY: `buffer` keeps the exporter's memory alive and un-resizable until it is dropped
-        // at the end of this function. We stay attached to the interpreter and run no Python code
-        // in the loop, so no Python thread can write to the memory while we read it.
+        // at the end of this function. Nothing may write to it while the slice lives: we hold
+        // the GIL and run no Python code in the loop, and the module declares `gil_used = true`
+        // (../hello-pyo3/src/lib.rs), so even a free-threaded interpreter runs no other Python
+        // thread meanwhile. (Native code that released the GIL could still write: as in C, a
+        // buffer shared with such code is the exporter's contract, not something we can check.)
         let values: &[f64] = unsafe { items.as_ref() };
         Ok(values.iter().fold(0.0, |total, x| total + x * x))
     }

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test of the project, the command `.ci/run` calls.
 //! Clippy with warnings as errors, Rust tests (cargo-nextest when installed, `cargo test`
-//! otherwise), the grader's Python tests, the lesson's examples, then `verify`.
+//! otherwise), the grader's Python tests, the lesson's examples (on every pyenv CPython
+//! 3.10-3.14 too, through lesson/tests/run_pythons.py), then `verify`.
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
@@ -59,17 +60,34 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
         failed.push("Rust tests");
     }
 
-    let python_suites = [
-        ("grader's Python tests", "grader/python/tests"),
-        ("lesson examples", "lesson/tests"),
+    // The lesson's runner calls pytest on this interpreter, then on every other CPython
+    // 3.10-3.14 that pyenv has, and lists each version as passed, failed or skipped.
+    let python_suites: [(&str, &str, &[&str]); 2] = [
+        (
+            "grader's Python tests",
+            "grader/python/tests",
+            &[
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "grader/python/tests",
+            ],
+        ),
+        (
+            "lesson examples, on every Python found",
+            "lesson/tests",
+            &["lesson/tests/run_pythons.py"],
+        ),
     ];
-    for (name, dir) in python_suites {
+    for (name, dir, args) in python_suites {
         if !root.join(dir).is_dir() {
             continue;
         }
-        step(&format!("{name} (pytest {dir})"));
+        step(&format!("{name} ({dir})"));
         let status = Command::new(&venv_python)
-            .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", dir])
+            .args(args)
             .current_dir(&root)
             .env("PYTHONPATH", workspace.python_support.as_os_str())
             .env("PYTHONDONTWRITEBYTECODE", "1")

@@ -2,9 +2,11 @@
 //!
 //! `hello_world` and `greet` are the twins of ../hello-c/hello.c (chapters 3 and 4); the rest
 //! illustrates chapters 2 (references), 4 (Bound, Py, conversions), 5 (exceptions) and 6 (the
-//! GIL). The kernel of chapters 7 and 10 is compiled in from ../kernel/sumsq_pyo3.rs.
+//! GIL). The kernel of chapters 7 and 10 is compiled in from ../kernel/sumsq_pyo3.rs, the
+//! `Node` type of chapter 11 from nodes.rs.
 use pyo3::prelude::*;
 
+mod nodes;
 #[path = "../../kernel/sumsq_pyo3.rs"]
 mod sumsq_pyo3;
 
@@ -20,13 +22,19 @@ pyo3::create_exception!(
 // ANCHOR_END: exception_type
 
 // ANCHOR: module
-#[pymodule]
+// `gil_used = true`: the module declares `Py_mod_gil = Py_MOD_GIL_USED` (Python 3.13+), so a
+// free-threaded interpreter turns its GIL back on when it imports us. The buffer kernel
+// (chapter 7) needs that: it reads Python-owned memory as a `&[f64]`, which only stays unchanged
+// while no other thread runs. Without the slot (3.10-3.12) every build has a GIL anyway.
+#[pymodule(gil_used = true)]
 mod hello_pyo3 {
     use pyo3::exceptions::PyValueError;
     use pyo3::prelude::*;
 
     #[pymodule_export]
     use super::GreetingError;
+    #[pymodule_export]
+    use super::nodes::nodes;
     #[pymodule_export]
     use super::sumsq_pyo3::kernel;
     // ANCHOR_END: module
@@ -50,6 +58,16 @@ mod hello_pyo3 {
         Ok(format!("Hello, {name}!"))
     }
     // ANCHOR_END: greet
+
+    // ANCHOR: count_keywords
+    /// count_keywords(**kwargs) -> how many keyword arguments were passed.
+    /// (`**kwargs` makes PyO3 choose METH_VARARGS | METH_KEYWORDS: the dict is built anyway.)
+    #[pyfunction]
+    #[pyo3(signature = (**kwargs))]
+    fn count_keywords(kwargs: Option<&Bound<'_, pyo3::types::PyDict>>) -> usize {
+        kwargs.map_or(0, |kwargs| kwargs.len())
+    }
+    // ANCHOR_END: count_keywords
 
     // ANCHOR: make_pair
     /// make_pair(a, b) -> (a, b). No INCREF in sight: each `Bound` owns one reference,
