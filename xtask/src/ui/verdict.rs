@@ -397,6 +397,19 @@ fn crash_details(verdict: &Verdict, layout: &Layout, out: &mut String) {
                     "  ",
                     "  ",
                 );
+            } else if stderr_tail.contains("File \"") {
+                // faulthandler printed frames, but only pytest's, pluggy's or the grader's own:
+                // the crash came after the learner's code had returned.
+                push_wrapped(
+                    out,
+                    layout,
+                    "It crashed outside your code, after it had returned (while Python freed \
+                     objects at the end of a test or of the run): an object was freed too early \
+                     by a reference released that the code did not own, and something that still \
+                     held it touched it later.",
+                    "  ",
+                    "  ",
+                );
             } else if !stderr_tail.trim().is_empty() {
                 out.push_str("  Last lines the process printed:\n");
                 push_lines(out, layout, stderr_tail, "    ");
