@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test of the project, the command `.ci/run` calls.
 //! Clippy with warnings as errors, Rust tests (cargo-nextest when installed, `cargo test`
-//! otherwise), the grader's Python tests, the lesson's examples, then `verify`.
+//! otherwise), the grader's Python tests, the lesson's examples, then `verify`; then `verify
+//! --no-perf` and the grader's Python tests on each other supported Python that pyenv provides.
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
