@@ -2,7 +2,7 @@
 //! to the reference solution, and the real grader must give it the feedback its header promises:
 //!
 //! ```text
-//! # headline: tests pass, but memory leaks      (in the verdict's first line)
+//! # headline: tests pass, but memory leaks      (in the verdict's first line; `a | b`: either)
 //! # names: sum_list                             (the function the feedback points at)
 //! # hint: a NEW reference                       (the kind of hint: words only that hint has)
 //! ```
@@ -126,7 +126,12 @@ fn check_catalogue(folder: &str) {
         if run.code != 1 {
             wrong.push(format!("exit code {} (wants 1)", run.code));
         }
-        if !first.contains(&mistake.headline) {
+        // `a | b`: a mistake whose behaviour is undefined (a use after free) gets either.
+        if !mistake
+            .headline
+            .split(" | ")
+            .any(|headline| first.contains(headline))
+        {
             wrong.push(format!("headline is not `{}`", mistake.headline));
         }
         if !run.stdout.contains(&mistake.names) {

@@ -925,15 +925,30 @@ def _cycles_through_extension_classes(type_names):
     wanted = set(type_names)
     instances = [obj for obj in gc.get_objects() if _type_name(type(obj)) in wanted and _is_extension_class(type(obj))]
     found = []
-    for instance in instances[-5:]:
-        holders = [holder for holder in gc.get_referrers(instance) if holder is not instances]
-        if any(hidden > 0 for hidden in _hidden_references(holders)):
-            name = _type_name(type(instance))
+    for index in range(max(0, len(instances) - 5), len(instances)):
+        holders = [holder for holder in gc.get_referrers(instances[index]) if holder is not instances]
+        # Held by a leaking object nothing visible holds; or a container that holds objects but
+        # shows the collector none (no `__traverse__`) and is held by references no visible
+        # object accounts for (a cache that holds itself). A merely forgotten reference to a
+        # container that does traverse its contents is not a cycle. (Indexing, not a loop
+        # variable: every reference to the instance here is a visible list.)
+        hidden = any(count > 0 for count in _hidden_references(holders))
+        if hidden or (_untraversed_container(instances[index]) and _hidden_references([instances[index]])[0] > 0):
+            name = _type_name(type(instances[index]))
             if name not in found:
                 found.append(name)
         del holders
     del instances
     return found
+
+
+def _untraversed_container(instance):
+    """A #[pyclass] instance that holds items (`len` > 0) yet reports none to the collector."""
+    try:
+        size = len(instance)
+    except Exception:  # noqa: BLE001 - not a container, or its __len__ failed: no claim
+        return False
+    return size > 0 and not [referent for referent in gc.get_referents(instance) if referent is not type(instance)]
 
 
 def _hidden_references(objects):
