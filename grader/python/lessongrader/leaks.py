@@ -312,12 +312,21 @@ def _untraced_extension_holder(obj):
 
 
 def _is_extension_class(kind):
-    """True for a #[pyclass]: a heap type whose module is an extension module (a .so/.pyd file)."""
+    """True for a #[pyclass]: a heap type defined by an extension module (a .so/.pyd file), also
+    when its `__module__` is the package that maturin puts around the extension."""
     if not isinstance(kind, type) or not kind.__flags__ & _HEAPTYPE:
         return False
-    module = sys.modules.get(getattr(kind, "__module__", None) or "")
-    filename = getattr(module, "__file__", None) or ""
-    return filename.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    name = getattr(kind, "__module__", None) or ""
+    module = sys.modules.get(name)
+    if (getattr(module, "__file__", None) or "").endswith(suffixes):
+        return True
+    # maturin's layout: `lrucache` is a package whose `lrucache.lrucache` submodule is the .so.
+    for module_name, submodule in list(sys.modules.items()):
+        if module_name.startswith(name + ".") and (getattr(submodule, "__file__", None) or "").endswith(suffixes):
+            if getattr(submodule, kind.__name__, None) is kind:
+                return True
+    return False
 
 
 _freeze_hides_objects = None
