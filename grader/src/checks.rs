@@ -49,7 +49,7 @@ pub(crate) fn judge(
                 },
             });
             for name in [CheckName::Tests, CheckName::Leaks, CheckName::Perf] {
-                verdict.checks.push(skipped(name, "not built"));
+                verdict.checks.push(skipped(name, NOT_RUN_BUILD));
             }
             return verdict;
         }
@@ -129,10 +129,9 @@ pub(crate) fn judge(
         RunEnd::Finished if tests.status != CheckStatus::Passed => Status::Failed,
         RunEnd::Finished => Status::Passed,
     };
-    let finished = verdict.status == Status::Passed || verdict.status == Status::Failed;
-    let tests_passed = finished && tests.status == CheckStatus::Passed;
-    let leaks = leaks_check(exercise, &run.records, plan, tests_passed);
-    let perf = perf_check(exercise, &run.records, plan, tests_passed);
+    let blocked = blocked_by(verdict.status, &tests);
+    let leaks = leaks_check(exercise, &run.records, plan, blocked);
+    let perf = perf_check(exercise, &run.records, plan, blocked);
     if verdict.status == Status::Passed
         && (leaks.status == CheckStatus::Failed || perf.status == CheckStatus::Failed)
     {
@@ -140,6 +139,23 @@ pub(crate) fn judge(
     }
     verdict.checks.extend([tests, leaks, perf]);
     verdict
+}
+
+/// A check's summary when the build failed: nothing ran.
+const NOT_RUN_BUILD: &str = "not run: the build failed";
+
+/// Why the leak and speed checks cannot be judged, or `None` when every test passed. Each reason is
+/// the check's summary, in the text and in the JSON: no verdict states what was not measured.
+fn blocked_by(status: Status, tests: &CheckResult) -> Option<&'static str> {
+    match status {
+        Status::Passed | Status::Failed if tests.status == CheckStatus::Passed => None,
+        Status::Passed | Status::Failed => Some("not run: the tests failed"),
+        Status::NotStarted => Some("not run: the tests reached a todo!()"),
+        Status::Crashed => Some("not run: the Python process crashed"),
+        Status::TimedOut => Some("not run: the tests timed out"),
+        Status::BuildFailed => Some(NOT_RUN_BUILD),
+        Status::Error => Some("not run: the grader could not run"),
+    }
 }
 
 /// The tests check from the records so far; `complete` once every test has run.
@@ -214,12 +230,13 @@ fn failure(test: &TestRecord) -> TestFailure {
     }
 }
 
-/// The leaks check from the records so far. A finding fails it whatever else happened.
+/// The leaks check from the records so far. A finding fails it whatever else happened; without
+/// one, `blocked` (why the tests did not all pass, see [`blocked_by`]) makes it `skipped`.
 pub(crate) fn leaks_check(
     exercise: &Exercise,
     records: &[Record],
     plan: CheckPlan,
-    tests_passed: bool,
+    blocked: Option<&'static str>,
 ) -> CheckResult {
     if !exercise.leaks.enabled {
         return skipped(CheckName::Leaks, "off for this exercise");
@@ -254,8 +271,8 @@ pub(crate) fn leaks_check(
             details: CheckDetails::Leaks { findings },
         };
     }
-    if !tests_passed {
-        return skipped(CheckName::Leaks, "—");
+    if let Some(reason) = blocked {
+        return skipped(CheckName::Leaks, reason);
     }
     let hunted = records
         .iter()
@@ -273,12 +290,15 @@ pub(crate) fn leaks_check(
     }
 }
 
-/// The speed check: a case passes when its median speedup reaches the threshold.
+/// The speed check: a case passes when its median speedup reaches the threshold. It fails only on
+/// a case that was measured (too slow) or measured wrong (an error); a case that did not run is
+/// `skipped` in the details, and the check is `skipped` when nothing failed but something did not
+/// run. `blocked`: see [`leaks_check`].
 pub(crate) fn perf_check(
     exercise: &Exercise,
     records: &[Record],
     plan: CheckPlan,
-    tests_passed: bool,
+    blocked: Option<&'static str>,
 ) -> CheckResult {
     if exercise.perf.is_empty() {
         return skipped(CheckName::Perf, "—");
@@ -286,8 +306,8 @@ pub(crate) fn perf_check(
     if let Plan::Off(reason) = plan.perf {
         return switched_off(CheckName::Perf, reason);
     }
-    if !tests_passed {
-        return skipped(CheckName::Perf, "— (tests must pass first)");
+    if let Some(reason) = blocked {
+        return skipped(CheckName::Perf, reason);
     }
     let cases: Vec<SpeedCase> = records
         .iter()
@@ -323,15 +343,47 @@ pub(crate) fn perf_check(
             }
         })
         .collect();
-    let missing = exercise.perf.len().saturating_sub(cases.len());
-    if cases.is_empty() {
-        // No case ran although the tests passed: the run ended early, which its status says.
-        return skipped(CheckName::Perf, "— (did not run)");
+    let mut cases = cases;
+    for case in &exercise.perf {
+        if !cases.iter().any(|ran| ran.case == case.name) {
+            cases.push(SpeedCase {
+                case: case.name.clone(),
+                status: SpeedOutcome::Skipped,
+                speedup: None,
+                threshold: case.min_speedup,
+                min_ratio: None,
+                max_ratio: None,
+                pairs: 0,
+                retried: false,
+                timer: if case.threads {
+                    crate::verdict::Timer::Wall
+                } else {
+                    crate::verdict::Timer::Cpu
+                },
+                seconds: 0.0,
+                message: NOT_RUN_RUN_ENDED.to_string(),
+                hint: None,
+            });
+        }
     }
-    let all_passed = missing == 0 && cases.iter().all(|case| case.status == SpeedOutcome::Passed);
+    let failed = cases
+        .iter()
+        .any(|case| matches!(case.status, SpeedOutcome::Failed | SpeedOutcome::Error));
+    let status = if failed {
+        CheckStatus::Failed
+    } else if cases
+        .iter()
+        .any(|case| case.status == SpeedOutcome::Skipped)
+    {
+        CheckStatus::Skipped
+    } else {
+        CheckStatus::Passed
+    };
     let summary = cases
         .iter()
         .map(|case| match (case.status, case.speedup) {
+            (SpeedOutcome::Skipped, _) if cases.len() == 1 => NOT_RUN_RUN_ENDED.to_string(),
+            (SpeedOutcome::Skipped, _) => format!("{}: {NOT_RUN_RUN_ENDED}", case.case),
             (SpeedOutcome::Error, _) | (_, None) => "could not be measured".to_string(),
             (_, Some(speedup)) => {
                 format!("{speedup:.1}× (needs ≥ {}×)", trim_float(case.threshold))
@@ -341,19 +393,14 @@ pub(crate) fn perf_check(
         .join(", ");
     CheckResult {
         name: CheckName::Perf,
-        status: if all_passed {
-            CheckStatus::Passed
-        } else {
-            CheckStatus::Failed
-        },
-        summary: if missing > 0 {
-            format!("{summary} ({missing} case(s) did not run)")
-        } else {
-            summary
-        },
+        status,
+        summary,
         details: CheckDetails::Perf { cases },
     }
 }
+
+/// A speed case's message when the run ended before it.
+const NOT_RUN_RUN_ENDED: &str = "not run: the run ended before it";
 
 /// A speed case passes when it was measured and its median speedup reaches the threshold.
 fn speed_outcome(perf: &PerfRecord, threshold: f64) -> SpeedOutcome {
@@ -501,18 +548,29 @@ fn crash_problem(
 }
 
 /// The Python frames of the first traceback faulthandler printed, innermost first, without
-/// pytest's and pluggy's own frames.
+/// pytest's, pluggy's and the grader's own frames. The traceback ends at its first blank line;
+/// lines in it that are not frames (`Garbage-collecting`, when the crash came from the collector)
+/// are passed over.
 pub fn faulthandler_frames(stderr: &str, exercise_dir: &Path) -> Vec<String> {
     let prefix = format!("{}/", exercise_dir.display());
     stderr
         .lines()
         .skip_while(|line| !line.contains("most recent call first"))
         .skip(1)
-        .take_while(|line| line.trim_start().starts_with("File \""))
+        .take_while(|line| !line.trim().is_empty())
+        .filter(|line| line.trim_start().starts_with("File \""))
         .filter(|line| {
-            !["/_pytest/", "/pluggy/", "/site-packages/", "<frozen"]
-                .iter()
-                .any(|noise| line.contains(noise))
+            [
+                "/_pytest/",
+                "/pluggy/",
+                "/site-packages/",
+                "<frozen",
+                "/lessongrader/",
+                "/runpy.py\"",
+                "/bin/pytest\"",
+            ]
+            .iter()
+            .all(|noise| !line.contains(noise))
         })
         .map(|line| line.trim().replace(&prefix, ""))
         .take(6)
@@ -644,6 +702,19 @@ impl<T> Trait for Wrapper<T> {
     }
 
     #[test]
+    fn frames_survive_a_garbage_collecting_line_and_skip_the_graders_own() {
+        let stderr = "Fatal Python error: Segmentation fault\n\nCurrent thread 0x1 (most recent call first):\n  Garbage-collecting\n  File \"/v/lib/python3.11/site-packages/lessongrader/leaks.py\", line 380 in _collect\n  File \"/c/ex/tests/test_x.py\", line 30 in test_pairs\n  File \"/v/site-packages/_pytest/python.py\", line 157 in pytest_pyfunc_call\n  File \"/v/lib/python3.11/runpy.py\", line 88 in _run_code\n\nExtension modules: x\n  File \"/c/ex/tests/other.py\", line 1 in not_a_frame\n";
+        let frames = faulthandler_frames(stderr, Path::new("/c/ex"));
+        assert_eq!(
+            frames,
+            vec!["File \"tests/test_x.py\", line 30 in test_pairs".to_string()]
+        );
+        // Only the grader's frames: none is shown (the text then says where the crash came from).
+        let only_grader = "Current thread 0x1 (most recent call first):\n  Garbage-collecting\n  File \"/v/lessongrader/leaks.py\", line 380 in _collect\n";
+        assert!(faulthandler_frames(only_grader, Path::new("/c/ex")).is_empty());
+    }
+
+    #[test]
     fn a_speed_case_passes_at_its_threshold_and_not_below() {
         let perf = |line: &str| match serde_json::from_str::<Record>(line).unwrap() {
             Record::Perf(perf) => perf,
@@ -659,6 +730,145 @@ impl<T> Trait for Wrapper<T> {
         assert_eq!(speed_outcome(&measured(7.99), 8.0), SpeedOutcome::Failed);
         let error = perf(&format!(r#"{{{base},"outcome":"error","threshold":8.0}}"#));
         assert_eq!(speed_outcome(&error, 8.0), SpeedOutcome::Error);
+    }
+
+    fn exercise_with_two_speed_cases() -> Exercise {
+        let case = |name: &str| crate::catalog::PerfCase {
+            name: name.into(),
+            baseline: "baseline:f".into(),
+            candidate: "m:f".into(),
+            setup: "baseline:setup".into(),
+            min_speedup: 8.0,
+            threads: false,
+            hint: "h".into(),
+        };
+        Exercise {
+            id: 1,
+            slug: "math".into(),
+            title: "Math".into(),
+            module: "m".into(),
+            timeout_secs: 60,
+            hints: vec!["a".into()],
+            leaks: crate::catalog::LeakSettings::default(),
+            perf: vec![case("fast"), case("faster")],
+            dir: "exercises/01-math".into(),
+            solution_dir: "solutions/01-math".into(),
+        }
+    }
+
+    fn records(lines: &[String]) -> Vec<Record> {
+        lines
+            .iter()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    fn test_record(outcome: &str) -> String {
+        format!(
+            r#"{{"kind":"test","nodeid":"tests/t.py::test_{outcome}","name":"test_{outcome}","file":"tests/t.py","line":1,"when":"call","outcome":"{outcome}","duration":0.1}}"#
+        )
+    }
+
+    const LEAK: &str = r#"{"kind":"leak","test":"tests/t.py::test_passed","call":"mean(xs)","check":"assert_no_leaks","leak_kind":"argument_refs","per_call":1.0,"calls":1000,"growth":1000.0,"message":"+1 reference","hint":"h"}"#;
+
+    fn perf_record(case: &str, speedup: f64) -> String {
+        format!(
+            r#"{{"kind":"perf","case":"{case}","outcome":"measured","speedup":{speedup:?},"threshold":8.0,"min_ratio":1.0,"max_ratio":20.0,"pairs":15,"retried":false,"timer":"cpu","seconds":1.0,"message":"m"}}"#
+        )
+    }
+
+    /// Every combination of failing checks: a check fails only on what it measured, and a check
+    /// that could not run says why instead of passing or failing.
+    #[test]
+    fn each_combination_of_failing_checks_claims_only_what_was_measured() {
+        let exercise = exercise_with_two_speed_cases();
+        for tests_fail in [false, true] {
+            for leak in [false, true] {
+                // The speed cases: both fast, one slow, the second one never ran.
+                for perf in ["fast", "slow", "missing"] {
+                    let mut lines = vec![test_record("passed")];
+                    if tests_fail {
+                        lines.push(test_record("failed"));
+                    }
+                    if leak {
+                        lines.push(LEAK.to_string());
+                    }
+                    // The plugin measures speed only when every test passed.
+                    if !tests_fail {
+                        lines.push(perf_record("fast", 20.0));
+                        match perf {
+                            "fast" => lines.push(perf_record("faster", 20.0)),
+                            "slow" => lines.push(perf_record("faster", 2.0)),
+                            _ => {}
+                        }
+                    }
+                    let records = records(&lines);
+                    let context = format!("tests fail {tests_fail}, leak {leak}, perf {perf}");
+                    let tests = tests_check(&records, true);
+                    let status = if tests.status == CheckStatus::Passed {
+                        Status::Passed
+                    } else {
+                        Status::Failed
+                    };
+                    let blocked = blocked_by(status, &tests);
+                    let leaks = leaks_check(&exercise, &records, CheckPlan::FULL, blocked);
+                    let speed = perf_check(&exercise, &records, CheckPlan::FULL, blocked);
+
+                    assert_eq!(tests.status == CheckStatus::Failed, tests_fail, "{context}");
+                    // A leak found is a leak, whatever else happened; no leak found while tests
+                    // failed is not a clean bill.
+                    let expected_leaks = match (leak, tests_fail) {
+                        (true, _) => CheckStatus::Failed,
+                        (false, true) => CheckStatus::Skipped,
+                        (false, false) => CheckStatus::Passed,
+                    };
+                    assert_eq!(leaks.status, expected_leaks, "{context}");
+                    if tests_fail {
+                        assert_eq!(speed.status, CheckStatus::Skipped, "{context}");
+                        assert_eq!(speed.summary, "not run: the tests failed", "{context}");
+                        if !leak {
+                            assert_eq!(leaks.summary, "not run: the tests failed", "{context}");
+                        }
+                        continue;
+                    }
+                    let CheckDetails::Perf { cases } = &speed.details else {
+                        panic!("{context}: {speed:?}")
+                    };
+                    assert_eq!(cases.len(), 2, "{context}");
+                    match perf {
+                        "fast" => assert_eq!(speed.status, CheckStatus::Passed, "{context}"),
+                        "slow" => {
+                            assert_eq!(speed.status, CheckStatus::Failed, "{context}");
+                            assert_eq!(cases[1].status, SpeedOutcome::Failed, "{context}");
+                        }
+                        _ => {
+                            // Never "too slow" without a measurement.
+                            assert_eq!(speed.status, CheckStatus::Skipped, "{context}");
+                            assert_eq!(cases[1].status, SpeedOutcome::Skipped, "{context}");
+                            assert_eq!(cases[1].speedup, None, "{context}");
+                            assert!(
+                                speed.summary.contains("faster: not run"),
+                                "{context}: {}",
+                                speed.summary
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_run_that_did_not_finish_gives_its_reason() {
+        let tests = tests_check(&records(&[test_record("passed")]), true);
+        for (status, reason) in [
+            (Status::Crashed, "not run: the Python process crashed"),
+            (Status::TimedOut, "not run: the tests timed out"),
+            (Status::NotStarted, "not run: the tests reached a todo!()"),
+        ] {
+            assert_eq!(blocked_by(status, &tests), Some(reason));
+        }
+        assert_eq!(blocked_by(Status::Passed, &tests), None);
     }
 
     #[test]

@@ -298,7 +298,7 @@ impl Engine {
                         },
                         Record::LeakSummary(_) => Event::LeaksDone {
                             job: index,
-                            leaks: checks::leaks_check(exercise, &seen, job.plan, true),
+                            leaks: checks::leaks_check(exercise, &seen, job.plan, None),
                         },
                         _ => return Flow::Continue,
                     };

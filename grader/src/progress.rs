@@ -334,6 +334,37 @@ mod tests {
     use crate::wire::Record;
     use crate::workspace::Workspace;
 
+    /// Passing exercise 6 with 2, 4 and 5 still open leads back to 2, not to "every one is done".
+    #[test]
+    fn next_pending_wraps_around_to_the_exercises_not_passed() {
+        let root = tempfile::tempdir().unwrap();
+        for id in 0..7 {
+            let dir = root.path().join(format!("exercises/0{id}-e{id}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(
+                dir.join("exercise.toml"),
+                format!("id = {id}\nslug = \"e{id}\"\ntitle = \"E\"\nmodule = \"m{id}\"\nhints = [\"a\"]\n"),
+            )
+            .unwrap();
+        }
+        let catalog = Catalog::load(root.path()).unwrap();
+        let passed: String = [0, 1, 3, 6]
+            .iter()
+            .map(|id| format!("[exercises.exercise-{id}]\nstatus = \"passed\"\n"))
+            .collect();
+        let (progress, problems) = parse(&passed);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(progress.next_pending(&catalog, 6), Some(2));
+        assert_eq!(progress.next_pending(&catalog, 2), Some(4));
+        assert_eq!(progress.next_pending(&catalog, 5), Some(2));
+        let (all_done, _) = parse(
+            &(0..7)
+                .map(|id| format!("[exercises.exercise-{id}]\nstatus = \"passed\"\n"))
+                .collect::<String>(),
+        );
+        assert_eq!(all_done.next_pending(&catalog, 6), None);
+    }
+
     #[test]
     fn a_corrupt_file_is_replaced_not_fatal() {
         let dir = tempfile::tempdir().unwrap();

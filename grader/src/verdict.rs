@@ -214,6 +214,8 @@ pub enum SpeedOutcome {
     Failed,
     /// It could not be measured: the answers differed, a call raised.
     Error,
+    /// It did not run (the run ended before it): nothing was measured, nothing is claimed.
+    Skipped,
 }
 
 /// One speed case of the verdict.

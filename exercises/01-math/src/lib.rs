@@ -19,14 +19,10 @@ mod fastmath {
     fn primes_below(n: i64) -> PyResult<Vec<usize>> {
         // PyO3 has already converted `n`: a float, a str or None raised TypeError before this
         // line ran. Negative ints are yours to reject.
-        // TODO 1: if `n < 0`, return `Err(PyValueError::new_err(format!(...)))` with the message
-        //         "n must be non-negative, got -1" (for n = -1).
-        // TODO 2: convert with `let n = n as usize;` (safe now) and handle n < 3: no primes.
-        // TODO 3: sieve of Eratosthenes: `let mut is_prime = vec![true; n];`, mark 0 and 1 false,
-        //         and for every p with p * p < n that is still marked, mark p*p, p*p + p, ... false
-        //         (`(p * p..n).step_by(p)`).
-        // TODO 4: collect the indices still marked into a Vec<usize>. Returning a Vec from a
-        //         #[pyfunction] gives Python a new list of ints: PyO3 converts it on the way out.
+        // TODO: every prime below n, in increasing order, as the sieve of Eratosthenes finds them.
+        //       Rules: a negative n is the caller's mistake (a ValueError; the message is in
+        //       tests/baseline.py); a prime's multiples need crossing out only from its square on;
+        //       a Rust Vec returned from a #[pyfunction] reaches Python as a new list.
         let _ = n;
         todo!()
     }
@@ -37,12 +33,10 @@ mod fastmath {
     #[allow(dead_code)] // until the functions below use it
     fn element_as_f64(index: usize, item: &Bound<'_, PyAny>) -> PyResult<f64> {
         // Only int and float count as numbers (bool is an int, so it counts too).
-        // TODO 1: `item.cast::<PyFloat>()` succeeds for a float: return its `.value()`.
-        // TODO 2: else if `item.is_instance_of::<PyInt>()`, return `item.extract()`: it converts
-        //         to f64 and raises OverflowError for an int beyond the float range (10**400).
-        // TODO 3: otherwise return a PyTypeError with the message
-        //         "xs[3] must be an int or float, not str". `item.get_type().name()?` is the
-        //         type's name (a `Bound<PyString>`, which `format!` can print).
+        // TODO: accept exactly what `isinstance(item, (int, float))` accepts (bool too), as an
+        //       f64; anything else is a TypeError naming the index and the type (message in
+        //       tests/baseline.py). Rule: an int too big for a float raises OverflowError, as
+        //       `float(10**400)` does — let the conversion report it rather than checking yourself.
         let _ = (index, item);
         todo!()
     }
@@ -50,12 +44,11 @@ mod fastmath {
     /// Convert a sequence of numbers to a `Vec<f64>` in one pass.
     #[allow(dead_code)] // until the functions below use it
     fn to_floats(xs: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
-        // TODO: `xs.try_iter()?` iterates any sequence (list, tuple, range, ...) and raises
-        //       TypeError for a non-iterable. Each step yields a `PyResult<Bound<PyAny>>`: use `?`.
-        //       `.enumerate()` gives you the index for element_as_f64's message. Push each value
-        //       into a Vec (`Vec::with_capacity(xs.len().unwrap_or(0))` avoids regrowing it).
-        //       This is what `xs: Vec<f64>` as the parameter type would do for you, except that
-        //       PyO3's own error message would not say which element was wrong.
+        // TODO: every element of any iterable (list, tuple, range, generator …), converted by
+        //       element_as_f64, in order. Rule: a non-iterable is a TypeError, and so is each
+        //       failed step of the iteration — pass Python's errors on, never swallow them.
+        //       (`xs: Vec<f64>` as the parameter would convert too, but its error message would
+        //       not say which element was wrong.)
         let _ = xs;
         todo!()
     }
@@ -63,10 +56,9 @@ mod fastmath {
     /// The sum of `x * x` over `xs`; 0.0 for an empty sequence.
     #[pyfunction]
     fn sum_of_squares(xs: &Bound<'_, PyAny>) -> PyResult<f64> {
-        // TODO: add up x * x over `to_floats(xs)?` (or loop over `xs.try_iter()?` directly and
-        //       skip the Vec). Keep the hot loop in Rust: no Python calls per element (no
-        //       `call_method`, no Python arithmetic such as `item.mul(&item)`): the perf check
-        //       needs a big speedup over tests/baseline.py.
+        // TODO: the sum of x * x. Rule for the speed check (10× the Python baseline): once an
+        //       element is read, everything happens on f64s in Rust — no call back into Python
+        //       per element.
         let _ = xs;
         todo!()
     }
@@ -74,9 +66,8 @@ mod fastmath {
     /// The arithmetic mean of `xs`.
     #[pyfunction]
     fn mean(xs: &Bound<'_, PyAny>) -> PyResult<f64> {
-        // TODO: `to_floats(xs)?`; if it is empty return a PyValueError
-        //       "mean requires at least one value"; else the sum divided by the length
-        //       (`values.len() as f64`).
+        // TODO: the sum divided by the count. Rule: the mean of nothing does not exist — a
+        //       ValueError (message in tests/baseline.py), never NaN.
         let _ = xs;
         todo!()
     }
@@ -84,9 +75,9 @@ mod fastmath {
     /// The population variance of `xs`: the mean of (x − mean)², dividing by n.
     #[pyfunction]
     fn variance(xs: &Bound<'_, PyAny>) -> PyResult<f64> {
-        // TODO: like `mean` (message "variance requires at least one value"), then a second pass
-        //       over the values summing (x - mean) * (x - mean), divided by n. Do not use the
-        //       one-pass formula mean(x²) − mean(x)²: one test shows where it goes wrong.
+        // TODO: the population variance (divide by n, not n − 1), with mean's rule for an empty
+        //       input. Rule: subtract the mean before squaring; the one-pass formula
+        //       mean(x²) − mean(x)² loses every digit for large values close together.
         let _ = xs;
         todo!()
     }
@@ -99,18 +90,11 @@ mod fastmath {
     #[pyfunction]
     #[pyo3(signature = (x, tol = 1e-12, max_iter = 100))]
     fn newton_sqrt(x: f64, tol: f64, max_iter: usize) -> PyResult<f64> {
-        // TODO 1: check the arguments, in this order, each with a PyValueError (see baseline.py
-        //         for the exact messages; format a float with `{x:?}` to get "-4.0"):
-        //         x negative, NaN or infinite; tol not > 0 (NaN included); max_iter == 0.
-        //         `x.is_finite()` is false for NaN and both infinities; every comparison with NaN
-        //         (`tol <= 0.0` too) is false, so test `tol.is_nan()` separately.
-        // TODO 2: x == 0.0 → return 0.0 (the iteration below would only halve y forever).
-        // TODO 3: start from `y = x.max(1.0)`; up to max_iter times compute
-        //         `next = (y + x / y) / 2.0`; if `(next - y).abs() <= tol * next` return next;
-        //         else y = next.
-        // TODO 4: after the loop, return a PyValueError such as
-        //         "newton_sqrt(1000000.0) did not converge within 3 iterations (tol = 1e-12)"
-        //         (`{x:?}` and `{tol:?}` for the floats).
+        // TODO: the iteration README.md's Part 3 describes, after checking the arguments in the
+        //       order it lists them (messages in tests/baseline.py). Rules: NaN compares false
+        //       with everything, so a test such as `tol <= 0.0` lets NaN through; x == 0 needs no
+        //       iteration (it would never converge relative to y); not converging is an error,
+        //       never a result.
         let _ = (x, tol, max_iter);
         todo!()
     }

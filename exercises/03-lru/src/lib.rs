@@ -339,29 +339,25 @@ mod lrucache {
 
         /// All pairs, oldest first, as new references: Python code may then run without the lock.
         fn snapshot(&self, py: Python<'_>) -> PyResult<Vec<(Py<PyAny>, Py<PyAny>)>> {
-            // TODO: lock (`self.lock(py)?`), then collect `entries.iter()` into a Vec of
-            // `(key.clone_ref(py), value.clone_ref(py))`. `clone_ref` adds a reference (a
-            // Py_INCREF) and runs no Python code, so it is fine under the lock; the guard is dropped
-            // when this function returns, and then the caller may call `repr` or `==` on the pairs.
+            // TODO: every pair, oldest first, as references of the caller's own. Rule: under the
+            // lock nothing may run Python code; adding a reference (`clone_ref`) runs none, so
+            // the copies are made under the lock and used (repr, ==) after it is gone.
             todo!()
         }
     }
 
     /// The slot of the key equal to `key`, compared as dict does: identity first, then `==`.
     fn find(entries: &Entries, key: &Bound<'_, PyAny>, hash: isize) -> PyResult<Option<usize>> {
-        // TODO: only keys with the same hash can be equal: loop over `entries.with_hash(hash)`.
-        // For each slot, `let stored = entries.key(slot).bind(key.py());` turns the stored
-        // `Py<PyAny>` into a `Bound` you can call methods on. It is the key when
-        // `stored.is(key)` (same object: no Python call, like dict) or `stored.eq(key)?` (calls
-        // `__eq__`, which may raise: `?` passes the exception on, and nothing has changed yet).
+        // TODO: the slot whose key equals `key`, as dict decides it. Rules: only keys with the
+        // same hash can be equal (`entries.with_hash`); the same object is equal without asking
+        // it (no Python call); otherwise Python's `==` decides, and may raise — pass that on.
         todo!()
     }
 
     /// `KeyError(key)`, as dict raises it.
     fn key_error(key: &Bound<'_, PyAny>) -> PyErr {
-        // TODO: `PyKeyError::new_err(...)` takes the exception's arguments. Pass a 1-tuple,
-        // `(key.clone().unbind(),)`: given a bare tuple key such as (1, 2), PyO3 (like CPython's
-        // `PyErr_SetObject`) would make its items the arguments, `KeyError(1, 2)`.
+        // TODO: `KeyError(key)`. Rule: `new_err` takes the exception's *arguments*; given a
+        // tuple key such as (1, 2), a bare tuple would become `KeyError(1, 2)`, as in C.
         todo!()
     }
 
@@ -370,10 +366,9 @@ mod lrucache {
         /// `LruCache(capacity)`: an empty cache that holds at most `capacity` items.
         #[new]
         fn new(capacity: isize) -> PyResult<Self> {
-            // TODO: `capacity < 1` → `Err(PyValueError::new_err(format!("capacity must be at least
-            // 1, got {capacity}")))`. (An `isize` parameter, not `usize`: PyO3 would answer -1 with
-            // an OverflowError before your check.) Otherwise `Ok(Self { capacity: capacity as usize,
-            // entries: Mutex::new(Entries::new()), owner: AtomicUsize::new(0) })`.
+            // TODO: a cache of `capacity` items; below 1 is ValueError "capacity must be at least
+            // 1, got 0". (An `isize` parameter, not `usize`: PyO3 would answer -1 with an
+            // OverflowError before your check.)
             todo!()
         }
 
@@ -389,15 +384,14 @@ mod lrucache {
         }
 
         fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
-            // TODO: `let hash = key.hash()?;` (TypeError for an unhashable key, like dict), then
-            // lock (`self.lock(key.py())?`) and `find`. Membership is not a use: no `touch`.
+            // TODO: membership. Rules for every method that takes a key: hash it first (TypeError
+            // for an unhashable key, like dict), then lock. Membership is not a use.
             todo!()
         }
 
         fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-            // TODO: hash, lock, `find`; a miss is `Err(key_error(key))`. A hit counts as a use:
-            // `entries.touch(slot)`, then return `entries.value(slot).clone_ref(py)` (a new
-            // reference for the caller; the cache keeps its own).
+            // TODO: the value, or KeyError. A hit counts as a use (it becomes the newest); the
+            // caller gets a reference of its own, the cache keeps its own.
             todo!()
         }
 
@@ -413,20 +407,16 @@ mod lrucache {
         }
 
         fn __setitem__(&self, key: &Bound<'_, PyAny>, value: Bound<'_, PyAny>) -> PyResult<()> {
-            // TODO: hash first. Then, in a block that holds the lock, `find` the key:
-            // - found: `entries.replace_value(slot, value.unbind())` returns the old value, and
-            //   `entries.touch(slot)`; keep the key object that is already stored, as dict does;
-            // - new: `entries.push_newest(hash, key.clone().unbind(), value.unbind())`, and when
-            //   `entries.len() > self.capacity`, `entries.remove_oldest()` evicts a pair.
-            // Make the block *return* the objects that left (old value, evicted pair): they are
-            // dropped after the block, when the lock is free again (rule 4; a test's `__del__`
-            // reads the cache).
+            // TODO: store or replace. Rules: a replaced key keeps the key object already stored
+            // (as dict does) and becomes the newest; a new key beyond `capacity` evicts the
+            // oldest pair. Whatever leaves the cache (an old value, an evicted pair) may run
+            // `__del__` when dropped — so it is dropped only after the lock is released
+            // (rule 4 in the README; a test's `__del__` reads the cache).
             todo!()
         }
 
         fn __delitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<()> {
-            // TODO: hash, lock, `find` (a miss is `key_error`), `entries.remove(slot)` returns the
-            // pair: drop it after the lock is released.
+            // TODO: remove, or KeyError; the removed pair is dropped after the lock is released.
             todo!()
         }
 
@@ -436,17 +426,15 @@ mod lrucache {
         fn pop(&self, key: &Bound<'_, PyAny>, default: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
             // `*default` collects the optional second argument into a tuple: `default = None`
             // could not tell `pop(key)` from `pop(key, None)`, and the second must return None.
-            // TODO 1: more than one extra argument → `Err(PyTypeError::new_err(format!("pop
-            // expected at most 2 arguments, got {}", default.len() + 1)))`, as dict says.
-            // TODO 2: hash, then remove under the lock as in `__delitem__`; after the lock:
-            // found → the value; missing → `default.get_item(0)?.unbind()` if there is one,
-            // else `Err(key_error(key))`.
+            // TODO: as dict.pop: more than one default is the TypeError dict raises ("pop expected
+            // at most 2 arguments, got 3"); a removed value is dropped after the lock, as in
+            // `__delitem__`; a miss returns the default if there is one, else KeyError.
             todo!()
         }
 
         /// Remove every item.
         fn clear(&self, py: Python<'_>) -> PyResult<()> {
-            // TODO: `entries.take_all()` under the lock returns every pair; drop them after.
+            // TODO: empty the cache; what leaves is dropped after the lock is released.
             todo!()
         }
 
@@ -458,17 +446,15 @@ mod lrucache {
 
         /// Iterate over the keys, least recently used first. Does not count as a use.
         fn __iter__(slf: &Bound<'_, Self>) -> PyResult<LruCacheIterator> {
-            // TODO: `slf.get()` is the `&LruCache` (frozen classes need no borrow). Under its lock
-            // read `entries.oldest()` and `entries.version()`, then return
-            // `LruCacheIterator { cache: Some(slf.clone().unbind()), next_slot, version }`.
+            // TODO: an iterator that remembers where to start and the cache's version (to detect a
+            // change while iterating). `slf.get()` is the `&LruCache` (frozen: no borrow needed).
             todo!()
         }
 
         fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
-            // TODO: `<LruCache capacity=3 {'a': 1, 'b': 2}>`, least recently used first: take a
-            // snapshot, then for each pair `format!("{}: {}", key.bind(py).repr()?,
-            // value.bind(py).repr()?)` (a value's `__repr__` may raise or use the cache: that is
-            // why the lock must be gone by now), joined with ", ". Empty: `<LruCache capacity=3 {}>`.
+            // TODO: `<LruCache capacity=3 {'a': 1, 'b': 2}>`, least recently used first, each
+            // side in its own `repr`. Rule: a value's `__repr__` is Python code that may raise or
+            // use this cache, so no lock may be held while it runs.
             // Optional: a cache that contains itself recurses until Python raises RecursionError
             // (the tests accept that). dict prints `{...}` instead, with `ffi::Py_ReprEnter` /
             // `ffi::Py_ReprLeave`; do the same if you like and print `<LruCache capacity=3 ...>`.
@@ -480,26 +466,24 @@ mod lrucache {
         fn __eq__(&self, py: Python<'_>, other: &Bound<'_, LruCache>) -> PyResult<bool> {
             // Because `other` is typed `&Bound<LruCache>`, PyO3 answers NotImplemented for any
             // other type (and Python then falls back to identity: `cache == {}` is False).
-            // TODO: different capacities → false. Take a snapshot of each cache, *one after the
-            // other* (never hold both locks: two threads comparing a == b and b == a would
-            // deadlock), compare the lengths, then every key and every value in order with
-            // `.bind(py).eq(...)?` (Python's ==, which may raise).
+            // TODO: same capacity and equal pairs in the same order, compared with Python's ==
+            // (which may raise). Rule: never hold two caches' locks at once — two threads
+            // comparing a == b and b == a would wait for each other for ever.
             todo!()
         }
 
         fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-            // TODO: `visit.call(key)?` and `visit.call(value)?` for every pair. Get at the
-            // entries with `self.entries.try_lock()`, never `lock()`: the GC may run while a thread
-            // holds the lock (a key's `__eq__` allocates), and waiting would hang for ever. On
-            // `Err(TryLockError::WouldBlock)` return `Ok(())`: that thread is inside a method of
-            // this cache, so the cache is alive anyway. On `Err(TryLockError::Poisoned(p))` use
-            // `p.into_inner()`. No Python API here: PyO3 forbids it during a traversal.
+            // TODO: show the garbage collector every object the cache holds. Rules: no Python
+            // API during a traversal (PyO3 forbids it); the collector may run while a thread holds
+            // the lock, so never wait for it — if it is taken, that thread is inside a method of
+            // this cache, which is therefore alive: report nothing. A poisoned lock still holds
+            // the entries.
             todo!()
         }
 
         fn __clear__(&self, py: Python<'_>) {
-            // TODO: the GC calls this to break a reference cycle: let go of every key and value,
-            // as `clear` does (and ignore a lock error: there is no way to report it here).
+            // TODO: the collector calls this to break a reference cycle: let go of every key and
+            // value, as `clear` does (a lock error cannot be reported here: ignore it).
             todo!()
         }
     }
@@ -523,20 +507,15 @@ mod lrucache {
         }
 
         fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-            // TODO: returning `Ok(None)` ends the iteration (PyO3 raises StopIteration).
-            // - `self.cache` is None: exhausted before → `Ok(None)`.
-            // - lock the cache (`cache.get().lock(py)?`); `entries.version() != self.version`
-            //   means it changed since `iter()`: `Err(PyRuntimeError::new_err("LruCache mutated
-            //   during iteration"))`.
-            // - `self.next_slot` is a slot: advance `self.next_slot = entries.newer(slot)` and
-            //   return `entries.key(slot).clone_ref(py)`.
-            // - no slot left: after the lock is released, set `self.cache = None` and `Ok(None)`.
+            // TODO: the next key, or `Ok(None)` to end (PyO3 raises StopIteration). Rules: a cache
+            // that changed since `iter()` is a RuntimeError "LruCache mutated during iteration",
+            // as dict does; an exhausted iterator lets go of the cache and stays exhausted.
             todo!()
         }
 
         fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-            // TODO: the iterator holds the cache, and a cache may hold its iterator: visit it.
-            // `visit.call(&self.cache)` accepts an `&Option<Py<_>>`.
+            // TODO: the iterator holds the cache, and a cache may hold its iterator: show the
+            // collector that reference.
             todo!()
         }
 

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 #[allow(dead_code, unused_imports, unused_variables)]
 #[pymodule]
 mod mediakit {
-    use pyo3::buffer::{Element, PyBuffer};
+    use pyo3::buffer::{Element, PyBuffer, PyUntypedBuffer};
     use pyo3::exceptions::{PyBufferError, PyValueError};
     use pyo3::prelude::*;
     use pyo3::types::PyBytes;
@@ -100,15 +100,37 @@ mod mediakit {
         todo!()
     }
 
+    /// The int16 buffer of `samples`, or `None` for an empty one. (Given, not part of the task.)
+    ///
+    /// Python 3.10 exports an empty `array("h")` at an odd address, which `PyBuffer<i16>` refuses
+    /// as misaligned (`BufferError`) although there is nothing to read: an empty buffer of the right
+    /// format is accepted here whatever its address, and then means "no samples".
+    fn int16_buffer(samples: &Bound<'_, PyAny>) -> PyResult<Option<PyBuffer<i16>>> {
+        let untyped = PyUntypedBuffer::get(samples)?;
+        if untyped.item_count() == 0
+            && untyped.item_size() == std::mem::size_of::<i16>()
+            && i16::is_compatible_format(untyped.format())
+        {
+            if untyped.readonly() {
+                return Err(PyBufferError::new_err(
+                    "buffer is read-only: pass a bytearray, an array.array or a writable memoryview",
+                ));
+            }
+            return Ok(None);
+        }
+        untyped.into_typed().map(Some)
+    }
+
     // ----- Part 4: audio gain with saturation ----------------------------------------------------
 
     /// Multiply every 16-bit PCM sample by `gain`, in place. Results are rounded half away from
     /// zero and saturate at -32768 and 32767; returns how many samples had to be clipped.
     #[pyfunction]
-    fn apply_gain(py: Python<'_>, samples: PyBuffer<i16>, gain: f64) -> PyResult<usize> {
+    fn apply_gain(py: Python<'_>, samples: &Bound<'_, PyAny>, gain: f64) -> PyResult<usize> {
+        let buffer = int16_buffer(samples)?; // `None`: an empty buffer, no samples (see above)
         // TODO:
         // 1. NaN or an infinity: `ValueError("gain must be a finite number")`.
-        // 2. `write_slice(&samples, py)?` — a `&mut [i16]`: `PyBuffer<i16>` already refused
+        // 2. `write_slice(buffer, py)?` — a `&mut [i16]`: `int16_buffer` already refused
         //    buffers whose elements are not int16 (format "h").
         // 3. For each sample: `(f64::from(*sample) * gain).round()` (`f64::round` rounds halves
         //    away from zero). Outside `f64::from(i16::MIN)..=f64::from(i16::MAX)` counts as

@@ -49,24 +49,17 @@ mod refcounts {
         values: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = keys.py();
-        // TODO: all inside one `unsafe { ... }` block:
-        // 1. `ffi::PySequence_Size(keys.as_ptr())`, same for `values`: -1 means an exception is set
-        //    (not a sequence) → `return Err(PyErr::fetch(py))`.
-        // 2. Lengths differ → ValueError "keys and values differ in length (3 and 2)":
-        //    `ffi::PyErr_Format(ffi::PyExc_ValueError, c"keys and values differ in length (%zd and %zd)".as_ptr(), len, values_len);`
-        //    then `return Err(PyErr::fetch(py))`.
-        // 3. `let list = ffi::PyList_New(len);` — NEW reference (NULL → error). Its slots start empty.
-        // 4. For each i: `ffi::PySequence_GetItem(keys.as_ptr(), i)` — NEW reference (unlike
-        //    PyList_GetItem), NULL when `__getitem__` raised. Same for the value. Then
-        //    `ffi::PyTuple_New(2)` — NEW.
-        //    ERROR PATHS: before each `return Err(...)`, `Py_DECREF` every new reference you still
-        //    own: the item(s) fetched so far in this round and `list` (releasing the list also
-        //    releases the pairs already stored in it; its empty slots are fine).
-        // 5. `ffi::PyTuple_SetItem(pair, 0, key)`, `(pair, 1, value)`, then
-        //    `ffi::PyList_SetItem(list, i, pair)`: these STEAL the reference you pass. Afterwards
-        //    the container owns it: do NOT `Py_DECREF` key, value or pair yourself. (On a fresh
-        //    container with an index in range they cannot fail.)
-        // 6. `Bound::from_owned_ptr_or_err(py, list)` hands your reference to `list` to PyO3.
+        // TODO: the list of `(key, value)` tuples, built with the C API in one `unsafe` block:
+        //       PySequence_Size, PyList_New, PySequence_GetItem, PyTuple_New, PyTuple_SetItem and
+        //       PyList_SetItem. Unequal lengths: ValueError "keys and values differ in length
+        //       (3 and 2)" (PyErr_Format's `%zd` prints a Py_ssize_t).
+        //       The rules: every call that can fail returns NULL (or -1) with an exception set,
+        //       which `PyErr::fetch(py)` turns into your `Err`. Every NEW reference you hold must
+        //       be released exactly once on EVERY path out, error paths included — or handed on.
+        //       The *_SetItem functions take over ("steal") the reference you pass: after the
+        //       call it is no longer yours. Which calls return new references? The C docs say
+        //       "Return value: New reference" (and PySequence_GetItem differs from
+        //       PyList_GetItem here).
         let _ = (py, values); // remove this line when you start
         todo!()
     }
@@ -75,26 +68,14 @@ mod refcounts {
     #[pyfunction]
     fn invert_dict<'py>(mapping: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = mapping.py();
-        // TODO:
-        // 1. `ffi::PyDict_Check(mapping.as_ptr()) == 0` → `return Err(wrong_type("a dict", mapping))`.
-        // 2. `let inverted = ffi::PyDict_New();` — NEW reference, yours to release on every error.
-        // 3. Walk the dict:
-        //        let mut pos: ffi::Py_ssize_t = 0;
-        //        let mut key = std::ptr::null_mut();
-        //        let mut value = std::ptr::null_mut();
-        //        while ffi::PyDict_Next(mapping.as_ptr(), &mut pos, &mut key, &mut value) != 0 { ... }
-        //    `key` and `value` are BORROWED from `mapping`: never Py_DECREF them.
-        // 4. Seen before? `ffi::PyDict_GetItemWithError(inverted, value)` returns a BORROWED
-        //    reference to the earlier key, or NULL. NULL means "absent" OR "error" (an unhashable
-        //    value raised TypeError): tell them apart with `!ffi::PyErr_Occurred().is_null()`.
-        //    A duplicate → ValueError "duplicate value 1 (keys 'a' and 'c')":
-        //    `ffi::PyErr_Format(ffi::PyExc_ValueError, c"duplicate value %R (keys %R and %R)".as_ptr(), value, earlier_key, key);`
-        //    (`%R` inserts the repr). Format BEFORE you Py_DECREF `inverted`: `earlier_key` is
-        //    borrowed from it. Then release `inverted` and return the error.
-        // 5. `ffi::PyDict_SetItem(inverted, value, key)` does NOT steal: the dict takes references
-        //    of its own, so there is nothing to release after it (and nothing to INCREF before).
-        //    It returns -1 on error: clean up and return the error.
-        // 6. Return `inverted` with `Bound::from_owned_ptr_or_err`.
+        // TODO: a new dict mapping each value to its key, walked with PyDict_Next and filled with
+        //       PyDict_SetItem; a value seen twice is ValueError "duplicate value 1 (keys 'a' and
+        //       'c')" (PyErr_Format's `%R` inserts a repr); not a dict: `wrong_type("a dict", …)`.
+        //       The rules: PyDict_Next and PyDict_GetItemWithError lend (borrowed references:
+        //       never release them, and never use one after releasing what it was borrowed from);
+        //       PyDict_SetItem does NOT steal — the dict takes references of its own; a NULL from
+        //       PyDict_GetItemWithError means "absent" or "error", and only PyErr_Occurred tells
+        //       which. The new dict is yours until you return it: release it on every error.
         let _ = py; // remove this line when you start
         todo!()
     }
@@ -106,22 +87,15 @@ mod refcounts {
         names: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = obj.py();
-        // TODO:
-        // 1. `ffi::PyTuple_Check(names.as_ptr()) == 0` →
-        //    `return Err(wrong_type("a tuple of attribute names", names))`.
-        // 2. For i in `0..ffi::PyTuple_Size(names.as_ptr())`: `ffi::PyTuple_GetItem(names.as_ptr(), i)`
-        //    gives the name, BORROWED.
-        // 3. `ffi::PyObject_GetAttr(obj.as_ptr(), name)` returns a NEW reference: wrap it with
-        //    `Bound::from_owned_ptr(py, attr)`. (`from_borrowed_ptr` would add a reference of its
-        //    own and the one you got would never be released: a leak on every call.)
-        // 4. NULL → an exception is set. If it is an AttributeError
-        //    (`ffi::PyErr_ExceptionMatches(ffi::PyExc_AttributeError) != 0`), clear it with
-        //    `ffi::PyErr_Clear()` and try the next name — calling into Python with an exception
-        //    still set ends in "SystemError: ... returned a result with an exception set".
-        //    Any other exception: `return Err(PyErr::fetch(py))`.
-        // 5. None found → AttributeError "'Point' object has none of the attributes ('a', 'b')":
-        //    `ffi::PyErr_Format(ffi::PyExc_AttributeError, c"'%.200s' object has none of the attributes %R".as_ptr(), (*ffi::Py_TYPE(obj.as_ptr())).tp_name, names.as_ptr());`
-        //    then `Err(PyErr::fetch(py))`.
+        // TODO: the value of the first attribute in `names` that `obj` has (PyTuple_GetItem,
+        //       PyObject_GetAttr); none: AttributeError "'Point' object has none of the
+        //       attributes ('a', 'b')"; `names` not a tuple: `wrong_type("a tuple of attribute
+        //       names", …)`.
+        //       The rules: a NEW reference becomes a Bound with `from_owned_ptr`, a borrowed one
+        //       with `from_borrowed_ptr` (which takes a reference of its own). A failed call
+        //       leaves an exception set: an AttributeError you handle must be cleared
+        //       (PyErr_ExceptionMatches, PyErr_Clear) before calling into Python again; any
+        //       other exception is passed on.
         let _ = (py, names); // remove this line when you start
         todo!()
     }
@@ -130,17 +104,12 @@ mod refcounts {
     #[pyfunction]
     fn sum_list<'py>(list: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = list.py();
-        // TODO:
-        // 1. `ffi::PyList_Check(list.as_ptr()) == 0` → `return Err(wrong_type("a list", list))`.
-        // 2. `let mut total = ffi::PyLong_FromLong(0);` — NEW reference.
-        // 3. Loop `while i < ffi::PyList_Size(list.as_ptr())`: read the size every round, because
-        //    `+` can run Python code (`__add__`) that changes the list under you.
-        //    `ffi::PyList_GetItem(list.as_ptr(), i)` gives the item BORROWED: do not release it.
-        //    `ffi::PyNumber_Add(total, item)` returns the sum as a NEW reference, or NULL with
-        //    TypeError set. Either way you are done with the old `total`: Py_DECREF it (on the
-        //    error path too, or every failing call leaks a partial sum), then return the error or
-        //    make the new sum your `total`.
-        // 4. Return `total` with `Bound::from_owned_ptr_or_err`.
+        // TODO: `total = 0`, then `total = total + item` for each item (PyLong_FromLong,
+        //       PyList_GetItem, PyNumber_Add), as Python's `sum` does; not a list: `wrong_type("a
+        //       list", …)`.
+        //       The rules: `+` can run Python code (`__add__`) that changes the list, so read its
+        //       size every round. Each PyNumber_Add gives you a NEW reference and leaves the old
+        //       total yours to release — on its error path too. PyList_GetItem lends.
         let _ = py; // remove this line when you start
         todo!()
     }
@@ -149,16 +118,12 @@ mod refcounts {
     #[pyfunction]
     fn swap_items(list: &Bound<'_, PyAny>, i: isize, j: isize) -> PyResult<()> {
         let py = list.py();
-        // TODO:
-        // 1. Check it is a list (`ffi::PyList_Check`, `wrong_type("a list", list)`).
-        // 2. Add `ffi::PyList_Size(list.as_ptr())` to a negative index.
-        // 3. Fetch BOTH items before changing anything: `ffi::PyList_GetItem` returns a BORROWED
-        //    reference, or NULL with IndexError "list index out of range" set → return the error.
-        // 4. `ffi::PyList_SetItem(list.as_ptr(), i, second)` steals `second` AND releases the
-        //    list's reference to the item it replaces (`first`). If the list held the only
-        //    reference, `first` is freed right there — before you could store it at `j`. So
-        //    `ffi::Py_INCREF` both items first: each SetItem then consumes one of your references.
-        // 5. `Ok(())` returns None.
+        // TODO: swap `list[i]` and `list[j]` in place with PyList_GetItem and PyList_SetItem
+        //       (negative indices count from the end; out of range: the IndexError PyList_GetItem
+        //       sets). Fetch both items before changing anything.
+        //       The rules: PyList_GetItem lends; PyList_SetItem steals the reference you pass AND
+        //       releases the list's reference to the item it replaces — which may free it, if
+        //       the list held the only one. You may only give away references you own.
         let _ = (py, i, j); // remove this line when you start
         todo!()
     }
@@ -170,20 +135,12 @@ mod refcounts {
         path: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let py = mapping.py();
-        // TODO:
-        // 1. `path` must be a tuple: `wrong_type("a tuple of keys", path)` otherwise.
-        // 2. `let mut current = mapping.as_ptr();` then for each `step`, key = `ffi::PyTuple_GetItem`
-        //    (BORROWED):
-        //    - `current` not a dict → `Err(wrong_type(&format!("a dict at path[{step}]"), &found))`
-        //      where `found = Bound::from_borrowed_ptr(py, current)`;
-        //    - `ffi::PyDict_GetItemWithError(current, key)` → BORROWED; NULL with an exception set
-        //      (unhashable key) → that error; NULL without one → KeyError(key):
-        //      `Err(PyKeyError::new_err((Bound::from_borrowed_ptr(py, key).unbind(),)))`.
-        //    No Py_INCREF/Py_DECREF in this loop: every reference is borrowed, and `mapping`
-        //    (held by the caller) keeps them all alive.
-        // 3. Return `Bound::from_borrowed_ptr(py, current)`: the caller needs a reference of its
-        //    own, and this takes it. `from_owned_ptr` here would release, once per call, a
-        //    reference that the dict owns — until the value is freed while still in the dict.
+        // TODO: `mapping[path[0]][path[1]]…` with PyTuple_GetItem and PyDict_GetItemWithError;
+        //       `path` not a tuple: `wrong_type("a tuple of keys", …)`; a step that is not a dict:
+        //       `wrong_type(&format!("a dict at path[{step}]"), …)`; a missing key: KeyError(key).
+        //       The rules: every reference in the walk is borrowed (the caller's `mapping` keeps
+        //       them alive), so the loop takes and releases none; the value you return must be a
+        //       reference of the caller's own — think about which `Bound::from_*_ptr` gives one.
         let _ = (py, path); // remove this line when you start
         todo!()
     }

@@ -626,3 +626,30 @@ def test_a_test_that_fails_only_when_run_again_keeps_its_phase_one_verdict(pytes
     }]
     assert summary["tests_hunted"] == 2
     outcome.assert_outcomes(passed=2)
+
+
+SITE_SOURCE = '''
+    import ctypes
+
+    def incref(obj):
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(obj))
+
+    class Pair:  # with __slots__, like Fraction: 3.11 cannot trace objects with a managed __dict__
+        __slots__ = ("a", "b")
+
+        def __init__(self, a, b):
+            self.a, self.b = a, b
+
+    def test_two_lines_leak():
+        incref(Pair(1, 2))
+        incref(bytes(2000))  # more memory than the Pair, but not a GC object: not the finding's type
+'''
+
+
+def test_allocated_at_names_the_line_that_made_the_leaking_type(pytester, monkeypatch):
+    """The finding names `Pair`; the larger bytes leak on the next line must not take its place."""
+    _, records = run_plugin(pytester, monkeypatch, SITE_SOURCE)
+    leak = next(record for record in records if record["kind"] == "leak")
+    assert leak["leak_kind"] == "gc_objects", leak
+    assert "test_inner.Pair" in leak["types"] or "Pair" in str(leak["types"]), leak
+    assert "test_inner.py:13 `incref(Pair(1, 2))`" in leak["message"], leak["message"]

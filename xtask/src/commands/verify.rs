@@ -20,7 +20,10 @@ pub const PERF_MARGIN: f64 = 1.25;
 #[derive(clap::Args, Default)]
 pub struct Args {
     /// Only these exercises (default: all).
-    exercises: Vec<String>,
+    pub exercises: Vec<String>,
+    /// Solutions without the speed check (`cargo xtask test` on the extra Pythons).
+    #[arg(long)]
+    pub no_perf: bool,
 }
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
@@ -59,7 +62,14 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         jobs.push(Job {
             exercise: index,
             variant: Variant::Solution,
-            plan: CheckPlan::FULL,
+            plan: CheckPlan {
+                perf: if args.no_perf {
+                    Plan::Off(OffReason::Requested)
+                } else {
+                    Plan::Run
+                },
+                ..CheckPlan::FULL
+            },
         });
         names.push(format!("{name} solution"));
         jobs.push(Job {

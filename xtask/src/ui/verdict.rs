@@ -94,6 +94,9 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
             }
         }
     }
+    if !matches!(verdict.status, Status::BuildFailed | Status::Error) {
+        not_measured(verdict, layout, &mut out);
+    }
     if verdict.status != Status::Passed
         && let Some((number, total)) = options.next_hint
     {
@@ -384,14 +387,39 @@ fn crash_details(verdict: &Verdict, layout: &Layout, out: &mut String) {
                 for frame in frames {
                     push_lines(out, layout, frame, "    ");
                 }
+            } else if stderr_tail.contains("Garbage-collecting") {
+                push_wrapped(
+                    out,
+                    layout,
+                    "It crashed in the garbage collector, after your function had returned: an \
+                     object was freed while something still used it, because a reference was \
+                     released that the code did not own.",
+                    "  ",
+                    "  ",
+                );
+            } else if stderr_tail.contains("File \"") {
+                // faulthandler printed frames, but only pytest's, pluggy's or the grader's own:
+                // the crash came after the learner's code had returned.
+                push_wrapped(
+                    out,
+                    layout,
+                    "It crashed outside your code, after it had returned (while Python freed \
+                     objects at the end of a test or of the run): an object was freed too early \
+                     by a reference released that the code did not own, and something that still \
+                     held it touched it later.",
+                    "  ",
+                    "  ",
+                );
             } else if !stderr_tail.trim().is_empty() {
                 out.push_str("  Last lines the process printed:\n");
                 push_lines(out, layout, stderr_tail, "    ");
             }
             let cause = match signal.as_deref() {
                 Some("SIGSEGV") | Some("SIGBUS") => {
-                    "Usual cause: a reference released twice or used after it was released \
-                     (e.g. Py_DECREF after PyList_SetItem stole it), or a bad pointer in unsafe code."
+                    "Usual cause: a reference released that the code did not own: a borrowed one \
+                     (PyList_GetItem and PyTuple_GetItem lend, they do not give) or one already \
+                     given away (PyList_SetItem and PyTuple_SetItem steal it); or a bad pointer in \
+                     unsafe code."
                 }
                 Some("SIGABRT") => {
                     "Usual cause: a failed assertion in CPython or a Rust abort (a panic while panicking)."
@@ -588,6 +616,31 @@ fn perf_misses(verdict: &Verdict, layout: &Layout, out: &mut String) {
     }
 }
 
+/// The checks that did not run for a reason of this run (not a flag), with the reason: `leaks,
+/// speed: not run: the tests failed`. Nothing is claimed about them.
+fn not_measured(verdict: &Verdict, layout: &Layout, out: &mut String) {
+    let mut reasons: Vec<(Vec<&str>, &str)> = Vec::new();
+    for check in &verdict.checks {
+        if check.status != CheckStatus::Skipped || !check.summary.contains("not run") {
+            continue;
+        }
+        let label = check_label(check.name);
+        match reasons
+            .iter_mut()
+            .find(|(_, reason)| *reason == check.summary)
+        {
+            Some((labels, _)) => labels.push(label),
+            None => reasons.push((vec![label], &check.summary)),
+        }
+    }
+    for (labels, reason) in reasons {
+        let line = format!("{}: {reason}", labels.join(", "));
+        for row in layout.wrap(&line, "  ", "    ") {
+            out.push_str(&format!("{}\n", paint(DIM, &row)));
+        }
+    }
+}
+
 /// Prose, word-wrapped: the first line after `first`, the others after `rest`.
 fn push_wrapped(out: &mut String, layout: &Layout, text: &str, first: &str, rest: &str) {
     for line in layout.wrap(text, first, rest) {
@@ -765,6 +818,106 @@ mod tests {
                 "     = help: a class with `__clear__` requires an implementation of `__traverse__` too, or the\n       collector cannot see its references\n"
             ),
             "{text}"
+        );
+    }
+
+    /// Each combination of failed and not-run checks: the headline names only what failed, and
+    /// a check that did not run is listed with its reason, never as a failure.
+    #[test]
+    fn the_headline_names_only_measured_failures_and_the_text_says_what_did_not_run() {
+        let check = |name, status, summary: &str| CheckResult {
+            name,
+            status,
+            summary: summary.into(),
+            details: CheckDetails::None {},
+        };
+        let tests_pass = check(CheckName::Tests, CheckStatus::Passed, "4/4");
+        let leaked = CheckResult {
+            details: CheckDetails::Leaks { findings: vec![] },
+            ..check(CheckName::Leaks, CheckStatus::Failed, "1 leak")
+        };
+        let clean = check(CheckName::Leaks, CheckStatus::Passed, "clean");
+        let slow = CheckResult {
+            details: CheckDetails::Perf { cases: vec![] },
+            ..check(CheckName::Perf, CheckStatus::Failed, "2.0× (needs ≥ 8×)")
+        };
+        let fast = check(CheckName::Perf, CheckStatus::Passed, "20.0× (needs ≥ 8×)");
+        let not_run = check(
+            CheckName::Perf,
+            CheckStatus::Skipped,
+            "not run: the run ended before it",
+        );
+        let options = TextOptions {
+            layout: Layout::pipe(),
+            ..Default::default()
+        };
+        for (leaks, perf, headline_text, not_run_line) in [
+            (
+                &leaked,
+                &not_run,
+                "tests pass, but memory leaks",
+                Some("speed"),
+            ),
+            (
+                &leaked,
+                &slow,
+                "tests pass, but memory leaks and it is too slow",
+                None,
+            ),
+            (&leaked, &fast, "tests pass, but memory leaks", None),
+            (&clean, &slow, "correct, but too slow", None),
+        ] {
+            let verdict = verdict(
+                Status::Failed,
+                vec![tests_pass.clone(), leaks.clone(), perf.clone()],
+            );
+            let shown = strip(&text(&verdict, &options));
+            let first = shown.lines().next().unwrap();
+            assert!(
+                first.ends_with(&format!("— {headline_text}   1.2 s")),
+                "{shown}"
+            );
+            match not_run_line {
+                Some(label) => assert!(
+                    shown.contains(&format!("  {label}: not run: the run ended before it\n")),
+                    "{shown}"
+                ),
+                None => assert!(!shown.contains("not run"), "{shown}"),
+            }
+        }
+        // Tests failed: neither leaks nor speed is judged, and the text says why.
+        let failed_tests = CheckResult {
+            details: CheckDetails::Tests {
+                passed: 3,
+                total: 4,
+                failures: vec![],
+            },
+            ..check(CheckName::Tests, CheckStatus::Failed, "3/4")
+        };
+        let verdict = verdict(
+            Status::Failed,
+            vec![
+                failed_tests,
+                check(
+                    CheckName::Leaks,
+                    CheckStatus::Skipped,
+                    "not run: the tests failed",
+                ),
+                check(
+                    CheckName::Perf,
+                    CheckStatus::Skipped,
+                    "not run: the tests failed",
+                ),
+            ],
+        );
+        let shown = strip(&text(&verdict, &options));
+        assert!(
+            !shown.contains("slow") && !shown.contains("leaks ("),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("  leaks, speed: not run: the tests failed\n"),
+            "{shown}"
         );
     }
 
