@@ -29,7 +29,7 @@ mod wire;
 mod workspace;
 
 pub use build::{CompilerError, Variant};
-pub use catalog::{Catalog, CatalogError, Exercise, UnknownExercise};
+pub use catalog::{Catalog, CatalogError, Exercise, Points, UnknownExercise};
 pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings, interrupt};
 pub use error::Error;
 pub use report::json;
