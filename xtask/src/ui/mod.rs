@@ -10,9 +10,11 @@
 //! watch     watch mode's screens and messages
 //! activity  spinners and progress bars, driven by the grading engine's events
 //! keys      single key presses in raw mode
+//! export    `export`'s summary, and what a copy without solutions says
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
+pub mod export;
 pub mod keys;
 pub mod tables;
 pub mod verdict;

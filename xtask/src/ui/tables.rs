@@ -152,11 +152,15 @@ pub fn grade_all(verdicts: &[&Verdict], seconds: f64, layout: &Layout) -> String
     out
 }
 
-/// One exercise in `verify`'s summary: both variants' statuses, then the perf margins.
-pub fn verify_row(name: &str, solution: Status, skeleton: Status, margins: &str) -> String {
+/// One exercise in `verify`'s summary: both variants' statuses, then the perf margins;
+/// `solution` is `None` in a copy without solutions (a student edition).
+pub fn verify_row(name: &str, solution: Option<Status>, skeleton: Status, margins: &str) -> String {
+    let solution = match solution {
+        Some(status) => paint(status_style(status), &format!("{:<12}", status.label())),
+        None => format!("{:<12}", "—"),
+    };
     format!(
-        "{name:<20} solution {}  skeleton {}  {}",
-        paint(status_style(solution), &format!("{:<12}", solution.label())),
+        "{name:<20} solution {solution}  skeleton {}  {}",
         paint(status_style(skeleton), &format!("{:<12}", skeleton.label())),
         if margins.is_empty() {
             String::new()
