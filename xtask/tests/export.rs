@@ -168,6 +168,11 @@ fn solution_lines_in(dir: &Path) -> Vec<String> {
 
 #[test]
 fn the_student_edition_holds_nothing_of_the_solutions_and_works_on_its_own() {
+    if !common::has_solutions(
+        "the_student_edition_holds_nothing_of_the_solutions_and_works_on_its_own",
+    ) {
+        return;
+    }
     let edition = Edition::export("student");
     let root = edition.root();
 
@@ -384,6 +389,10 @@ fn actionlint(files: &[&Path]) -> serde_json::Value {
 
 #[test]
 fn the_classroom_workflow_passes_actionlint_which_catches_a_broken_one() {
+    if !common::has_solutions("the_classroom_workflow_passes_actionlint_which_catches_a_broken_one")
+    {
+        return;
+    }
     let edition = Edition::export("classroom");
     let workflow = edition.root().join(".github/workflows/classroom.yml");
     let text = std::fs::read_to_string(&workflow).unwrap();
@@ -470,6 +479,11 @@ fn run_step(root: &Path, step: &Step) -> (Option<i32>, String) {
 
 #[test]
 fn every_classroom_step_passes_on_the_solutions_and_fails_on_the_skeletons() {
+    if !common::has_solutions(
+        "every_classroom_step_passes_on_the_solutions_and_fails_on_the_skeletons",
+    ) {
+        return;
+    }
     let edition = Edition::export("classroom");
     let root = edition.root();
     let text = std::fs::read_to_string(root.join(".github/workflows/classroom.yml")).unwrap();

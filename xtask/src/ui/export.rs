@@ -11,8 +11,8 @@ pub const VERIFY_SKELETONS_ONLY: &str = "this copy of the course has no solution
 /// "so …" (e.g. "there is no reference to compare your code with").
 pub fn no_solutions(what: &str) {
     let text = format!(
-        "This copy of the course has no solutions: solutions/ is not part of it (a student \
-         edition, made with `export`), so {what}."
+        "This copy of the course has no solutions (no solutions/ folder: a student edition \
+         has none), so {what}."
     );
     for line in wrap(&text, super::width()) {
         anstream::println!("{line}");
