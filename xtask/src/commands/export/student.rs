@@ -46,7 +46,8 @@ pub struct Edition {
     pub uncommitted: Vec<String>,
 }
 
-/// Whether `path` (relative, with `/`) is left out of the student edition.
+/// Whether `path` (relative, with `/`) is left out of the student edition: the paths above, and
+/// hidden tests wherever they are (except in the fixture course).
 pub fn instructor_only(path: &str) -> bool {
     INSTRUCTOR_ONLY.iter().any(|(prefix, _)| {
         if prefix.ends_with('/') {
@@ -54,8 +55,12 @@ pub fn instructor_only(path: &str) -> bool {
         } else {
             path == *prefix
         }
-    }) || path.split('/').any(|part| part == "tests_hidden")
+    }) || (!path.starts_with(FIXTURE_COURSE) && path.split('/').any(|part| part == "tests_hidden"))
 }
+
+/// The grader's miniature test course: its `solutions/` and `tests_hidden/` are fixtures that the
+/// edition's own tests need, and nothing of the real course.
+const FIXTURE_COURSE: &str = "grader/tests/fixtures/";
 
 /// Write the student edition of the course at `workspace.root` into `dir`, plus `extra` files
 /// (relative path, contents), and commit it there as the first and only commit.
@@ -378,6 +383,7 @@ mod tests {
             "solutions.md",
             "xtask/tests/check.rs",
             "grader/tests/fixtures/course/solutions/00-passes/src/lib.rs",
+            "grader/tests/fixtures/course/solutions/00-passes/tests_hidden/test_hidden.py",
         ] {
             assert!(!instructor_only(path), "{path}");
         }
