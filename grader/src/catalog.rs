@@ -24,7 +24,7 @@ pub struct Exercise {
     pub leaks: LeakSettings,
     /// The speed cases (the `[[perf]]` tables); none means the exercise has no speed check.
     pub perf: Vec<PerfCase>,
-    /// What the exercise is worth in a gradebook (the `[points]` table).
+    /// What each check is worth where a platform gives marks (the `[points]` table).
     pub points: Points,
     /// `exercises/NN-slug`
     pub dir: PathBuf,
@@ -72,29 +72,6 @@ impl Default for LeakSettings {
     }
 }
 
-/// The `[points]` table: what each check is worth in a gradebook. The tests give partial credit
-/// (their points times the share passed, hidden tests included); leaks and speed all or nothing.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields, default)]
-pub struct Points {
-    /// Points for the tests (default 6).
-    pub tests: u32,
-    /// Points for a clean leak hunt (default 2).
-    pub leaks: u32,
-    /// Points for clearing every speed case (default 2; always 0 without a `[[perf]]` case).
-    pub speed: u32,
-}
-
-impl Default for Points {
-    fn default() -> Self {
-        Self {
-            tests: 6,
-            leaks: 2,
-            speed: 2,
-        }
-    }
-}
-
 /// One `[[perf]]` case: the learner's code against a pure-Python baseline on the same input.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +93,70 @@ pub struct PerfCase {
     pub hint: String,
 }
 
+/// What each check of an exercise is worth, for graders that give marks (GitHub Classroom,
+/// Gradescope, a roster's gradebook). A check's points go to a submission only when that check
+/// and the tests both pass.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Points {
+    /// The tests passing (default 6).
+    pub tests: u32,
+    /// No leak found (default 2; 0 when `[leaks] enabled = false`).
+    pub leaks: u32,
+    /// Every speed case fast enough (default 2; 0 for an exercise without a `[[perf]]` case).
+    pub speed: u32,
+}
+
+impl Points {
+    /// The default for `tests`.
+    pub const TESTS: u32 = 6;
+    /// The default for `leaks`, when the leak hunt is on.
+    pub const LEAKS: u32 = 2;
+    /// The default for `speed`, when there is a speed case.
+    pub const SPEED: u32 = 2;
+
+    /// Every point the exercise gives.
+    pub fn total(&self) -> u32 {
+        self.tests + self.leaks + self.speed
+    }
+}
+
+/// The `[points]` table as written: any key left out takes its default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PointsFile {
+    tests: Option<u32>,
+    leaks: Option<u32>,
+    speed: Option<u32>,
+}
+
+impl PointsFile {
+    /// The points, defaults filled in; a check that cannot run cannot be given points.
+    fn resolve(&self, leaks: &LeakSettings, perf: &[PerfCase]) -> Result<Points, String> {
+        if !leaks.enabled && self.leaks.is_some_and(|points| points > 0) {
+            return Err(
+                "[points] leaks > 0, but [leaks] enabled = false: no leak hunt runs to earn them"
+                    .into(),
+            );
+        }
+        if perf.is_empty() && self.speed.is_some_and(|points| points > 0) {
+            return Err("[points] speed > 0, but there is no [[perf]] case to earn them".into());
+        }
+        let points = Points {
+            tests: self.tests.unwrap_or(Points::TESTS),
+            leaks: self
+                .leaks
+                .unwrap_or(if leaks.enabled { Points::LEAKS } else { 0 }),
+            speed: self
+                .speed
+                .unwrap_or(if perf.is_empty() { 0 } else { Points::SPEED }),
+        };
+        if points.tests == 0 {
+            return Err("[points] tests must be at least 1".into());
+        }
+        Ok(points)
+    }
+}
+
 /// `exercise.toml` exactly as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,7 +173,7 @@ struct ExerciseFile {
     #[serde(default)]
     perf: Vec<PerfCase>,
     #[serde(default)]
-    points: Points,
+    points: PointsFile,
 }
 
 fn default_timeout() -> u64 {
@@ -344,13 +385,11 @@ fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
             }
         }
     }
-    let mut points = file.points;
-    if file.perf.is_empty() {
-        // No speed case, no speed points: an exercise without one cannot give them.
-        points.speed = 0;
-    }
+    let points = file
+        .points
+        .resolve(&file.leaks, &file.perf)
+        .map_err(inconsistent)?;
     Ok(Exercise {
-        points,
         id: file.id,
         slug: file.slug,
         title: file.title,
@@ -359,6 +398,7 @@ fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
         hints: file.hints,
         leaks: file.leaks,
         perf: file.perf,
+        points,
         dir: folder.to_path_buf(),
         solution_dir: root.join("solutions").join(folder_name),
     })
@@ -442,6 +482,46 @@ mod tests {
         );
         let error = Catalog::load(root.path()).unwrap_err().to_string();
         assert!(error.contains("enabeld"), "{error}");
+    }
+
+    const PERF: &str = "[[perf]]\nname = \"f\"\nbaseline = \"b:f\"\ncandidate = \"m:f\"\nsetup = \"b:s\"\nmin_speedup = 2.0\nhint = \"h\"\n";
+
+    fn points_of(extra: &str) -> Result<Points, String> {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "03-lru", &format!("{VALID}{extra}"));
+        Catalog::load(root.path())
+            .map(|catalog| catalog.exercises[0].points)
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn points_default_to_six_two_two_and_no_speed_points_without_a_speed_case() {
+        let plain = points_of("").unwrap();
+        assert_eq!((plain.tests, plain.leaks, plain.speed), (6, 2, 0));
+        let with_perf = points_of(PERF).unwrap();
+        assert_eq!(
+            (with_perf.tests, with_perf.leaks, with_perf.speed),
+            (6, 2, 2)
+        );
+        assert_eq!(with_perf.total(), 10);
+        let no_leaks = points_of("[leaks]\nenabled = false\n").unwrap();
+        assert_eq!(no_leaks.leaks, 0);
+        let set = points_of(&format!("[points]\ntests = 10\nspeed = 5\n{PERF}")).unwrap();
+        assert_eq!((set.tests, set.leaks, set.speed), (10, 2, 5));
+    }
+
+    #[test]
+    fn points_for_a_check_that_never_runs_are_refused() {
+        let error = points_of("[points]\nspeed = 2\n").unwrap_err();
+        assert!(error.contains("no [[perf]] case"), "{error}");
+        let error = points_of("[points]\nleaks = 1\n[leaks]\nenabled = false\n").unwrap_err();
+        assert!(error.contains("enabled = false"), "{error}");
+        let error = points_of("[points]\ntests = 0\n").unwrap_err();
+        assert!(error.contains("at least 1"), "{error}");
+        let error = points_of("[points]\ntest = 3\n").unwrap_err();
+        assert!(error.contains("unknown field `test`"), "{error}");
+        let error = points_of("[points]\ntests = -1\n").unwrap_err();
+        assert!(error.contains("exercise.toml:7"), "{error}");
     }
 
     #[test]

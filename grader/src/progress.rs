@@ -620,6 +620,11 @@ exercise-2 = 7
             timeout_secs: 60,
             hints: vec!["one".into()],
             leaks: LeakSettings::default(),
+            points: crate::catalog::Points {
+                tests: 6,
+                leaks: 2,
+                speed: if with_perf { 2 } else { 0 },
+            },
             perf: perf.into_iter().collect(),
             points: crate::catalog::Points::default(),
             dir: "/course/exercises/00-passes".into(),

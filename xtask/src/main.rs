@@ -67,6 +67,9 @@ enum Command {
     /// Rust tests (cargo-nextest if installed), the grader's Python tests, the lesson's
     /// examples, then `verify`.
     Test,
+    /// Hand the course out (instructors): `student` (no solutions, a fresh git repository) or
+    /// `classroom` (the same plus a GitHub Classroom autograding workflow).
+    Export(commands::export::Args),
     /// Build the lesson book (installs mdbook if missing); `--serve` serves it locally.
     Book {
         #[arg(long)]
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
         Some(Command::GradeAll(args)) => commands::grade_all::run(args, python),
         Some(Command::Verify(args)) => commands::verify::run(args, python),
         Some(Command::New(args)) => commands::new::run(args, python),
+        Some(Command::Export(args)) => commands::export::run(args),
         Some(Command::Test) => commands::test::run(python),
         Some(Command::Book { serve }) => book::run(&grader::Workspace::from_env(None).root, serve),
     };

@@ -32,6 +32,9 @@ fn xtask_build_log() -> String {
 
 #[test]
 fn alternating_cargo_and_the_grader_does_not_rebuild_pyo3() {
+    if !common::has_solutions("alternating_cargo_and_the_grader_does_not_rebuild_pyo3") {
+        return;
+    }
     // The first round may compile pyo3 (once for `check`, once for release); the second must not.
     let mut rounds = Vec::new();
     for _ in 0..2 {

@@ -39,6 +39,10 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     let engine = super::engine(python, settings, &mut activity)?;
+    if args.solution && !super::has_solutions(engine.workspace()) {
+        ui::export::no_solutions("`--solution` has nothing to check");
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
     let catalog = engine.catalog();
     let progress_file = ProgressFile::at(&engine.workspace().root);
     let progress = super::progress(&progress_file);

@@ -48,6 +48,10 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         ..Settings::default()
     };
     let engine = super::engine(python, settings, &mut activity)?;
+    if args.solutions && !super::has_solutions(engine.workspace()) {
+        ui::export::no_solutions("`--solutions` has nothing to grade");
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
     let variant = if args.solutions {
         Variant::Solution
     } else {

@@ -1,5 +1,6 @@
 //! One module per command, each with a `run`; what several commands share is below.
 pub mod check;
+pub mod export;
 pub mod grade_all;
 pub mod hint;
 pub mod list;
@@ -24,6 +25,11 @@ pub fn catalog() -> anyhow::Result<(Workspace, Catalog)> {
     let workspace = Workspace::from_env(None);
     let catalog = Catalog::load(&workspace.root)?;
     Ok((workspace, catalog))
+}
+
+/// Whether this copy of the course holds the reference solutions (a student edition does not).
+pub fn has_solutions(workspace: &Workspace) -> bool {
+    workspace.root.join("solutions").is_dir()
 }
 
 /// The grading engine of this course, `.venv` set up first (its steps shown by `activity`).

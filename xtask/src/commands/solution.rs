@@ -26,6 +26,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
     let exercise = catalog.find(&args.exercise)?;
     let name = exercise.name();
+    if !super::has_solutions(&workspace) {
+        ui::export::no_solutions(&format!(
+            "there is no reference for {name} to compare yours with; your instructor has it"
+        ));
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
     let progress = super::progress(&ProgressFile::at(&workspace.root));
     if !progress.ever_passed(&name) {
         let shown = progress.hints_shown(&name);

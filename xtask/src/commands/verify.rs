@@ -43,11 +43,17 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     if selected.is_empty() {
         selected = (0..catalog.exercises.len()).collect();
     }
+    // A student edition (no solutions/) proves its skeletons only.
+    let with_solutions = super::has_solutions(engine.workspace());
+    if !with_solutions {
+        ui::note(ui::export::VERIFY_SKELETONS_ONLY);
+    }
     let mut problems: Vec<String> = Vec::new();
     for &index in &selected {
         problems.extend(completeness_problems(
             engine.workspace(),
             &catalog.exercises[index],
+            with_solutions,
         ));
     }
     // Per exercise: the solution with every check, then the untouched skeleton's tests alone.
@@ -59,19 +65,21 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     let mut names = Vec::new();
     for &index in &selected {
         let name = catalog.exercises[index].name();
-        jobs.push(Job {
-            exercise: index,
-            variant: Variant::Solution,
-            plan: CheckPlan {
-                perf: if args.no_perf {
-                    Plan::Off(OffReason::Requested)
-                } else {
-                    Plan::Run
+        if with_solutions {
+            jobs.push(Job {
+                exercise: index,
+                variant: Variant::Solution,
+                plan: CheckPlan {
+                    perf: if args.no_perf {
+                        Plan::Off(OffReason::Requested)
+                    } else {
+                        Plan::Run
+                    },
+                    ..CheckPlan::FULL
                 },
-                ..CheckPlan::FULL
-            },
-        });
-        names.push(format!("{name} solution"));
+            });
+            names.push(format!("{name} solution"));
+        }
         jobs.push(Job {
             exercise: index,
             variant: Variant::Learner,
@@ -90,23 +98,32 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             Outcome::Abandoned => unreachable!("nothing stops verify"),
         }
     }
+    let per_exercise = if with_solutions { 2 } else { 1 };
     let mut lines = Vec::new();
-    for (&index, pair) in selected.iter().zip(reports.chunks(2)) {
+    for (&index, reports) in selected.iter().zip(reports.chunks(per_exercise)) {
         let exercise = &catalog.exercises[index];
-        let (solution, skeleton) = (&pair[0], &pair[1]);
-        let solution_status = solution.verdict.status;
-        if solution_status != Status::Passed {
-            problems.push(format!(
-                "{}: the solution is `{}`, not `passed`:\n{}",
-                exercise.name(),
-                solution_status.label(),
-                indent(&ui::verdict::text(
-                    &solution.verdict,
-                    &TextOptions::default()
-                ))
-            ));
+        let (solution, skeleton) = match reports {
+            [solution, skeleton] => (Some(solution), skeleton),
+            [skeleton] => (None, skeleton),
+            _ => unreachable!("one or two jobs per exercise"),
+        };
+        let solution_status = solution.map(|solution| solution.verdict.status);
+        let mut margins = Vec::new();
+        if let Some(solution) = solution {
+            let solution_status = solution.verdict.status;
+            if solution_status != Status::Passed {
+                problems.push(format!(
+                    "{}: the solution is `{}`, not `passed`:\n{}",
+                    exercise.name(),
+                    solution_status.label(),
+                    indent(&ui::verdict::text(
+                        &solution.verdict,
+                        &TextOptions::default()
+                    ))
+                ));
+            }
+            margins = perf_margins(&solution.verdict);
         }
-        let margins = perf_margins(&solution.verdict);
         for (case, margin) in &margins {
             if *margin < PERF_MARGIN {
                 problems.push(format!(
@@ -179,8 +196,13 @@ fn perf_margins(verdict: &grader::Verdict) -> Vec<(SpeedCase, f64)> {
     }
 }
 
-/// Files and settings an exercise must have beyond a valid `exercise.toml`.
-pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<String> {
+/// Files and settings an exercise must have beyond a valid `exercise.toml` (the reference crate's
+/// only `with_solutions`).
+pub fn completeness_problems(
+    workspace: &Workspace,
+    exercise: &Exercise,
+    with_solutions: bool,
+) -> Vec<String> {
     let mut problems = Vec::new();
     let name = exercise.name();
     let mut require = |path: &Path, what: &str| {
@@ -197,14 +219,16 @@ pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<
         &exercise.dir.join("pyproject.toml"),
         "the learner's pyproject.toml",
     );
-    require(
-        &exercise.solution_dir.join("src/lib.rs"),
-        "the reference solution",
-    );
-    require(
-        &exercise.solution_dir.join("pyproject.toml"),
-        "the solution's pyproject.toml",
-    );
+    if with_solutions {
+        require(
+            &exercise.solution_dir.join("src/lib.rs"),
+            "the reference solution",
+        );
+        require(
+            &exercise.solution_dir.join("pyproject.toml"),
+            "the solution's pyproject.toml",
+        );
+    }
     let has_tests = std::fs::read_dir(exercise.tests_dir()).is_ok_and(|entries| {
         entries.filter_map(Result::ok).any(|entry| {
             let file = entry.file_name().to_string_lossy().into_owned();
@@ -220,7 +244,12 @@ pub fn completeness_problems(workspace: &Workspace, exercise: &Exercise) -> Vec<
             exercise.hints.len()
         ));
     }
-    for dir in [&exercise.dir, &exercise.solution_dir] {
+    let dirs = if with_solutions {
+        vec![&exercise.dir, &exercise.solution_dir]
+    } else {
+        vec![&exercise.dir]
+    };
+    for dir in dirs {
         match module_name(&dir.join("pyproject.toml")) {
             Some(module) if module == exercise.module => {}
             Some(module) => problems.push(format!(

@@ -12,9 +12,11 @@
 //! feedback  a student's feedback/<id>.md after a roster is graded
 //! keys      single key presses in raw mode
 //! scaffold  `new`: what was generated, the module's problems, what to do next
+//! export    `export`'s summary, and what a copy without solutions says
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
+pub mod export;
 pub mod feedback;
 pub mod keys;
 pub mod scaffold;

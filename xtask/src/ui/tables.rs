@@ -204,11 +204,15 @@ pub fn roster_summary(rows: &[StudentGrade], seconds: f64, out: &str) -> String 
     text
 }
 
-/// One exercise in `verify`'s summary: both variants' statuses, then the perf margins.
-pub fn verify_row(name: &str, solution: Status, skeleton: Status, margins: &str) -> String {
+/// One exercise in `verify`'s summary: both variants' statuses, then the perf margins;
+/// `solution` is `None` in a copy without solutions (a student edition).
+pub fn verify_row(name: &str, solution: Option<Status>, skeleton: Status, margins: &str) -> String {
+    let solution = match solution {
+        Some(status) => paint(status_style(status), &format!("{:<12}", status.label())),
+        None => format!("{:<12}", "—"),
+    };
     format!(
-        "{name:<20} solution {}  skeleton {}  {}",
-        paint(status_style(solution), &format!("{:<12}", solution.label())),
+        "{name:<20} solution {solution}  skeleton {}  {}",
         paint(status_style(skeleton), &format!("{:<12}", skeleton.label())),
         if margins.is_empty() {
             String::new()

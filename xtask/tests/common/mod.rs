@@ -12,6 +12,17 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
+/// Whether this copy of the course holds `solutions/`. An instructor's checkout without them (or a
+/// student edition) has nothing for the tests about the reference solutions to test: they say so
+/// on stderr and return.
+pub fn has_solutions(test: &str) -> bool {
+    let present = repo().join("solutions").is_dir();
+    if !present {
+        eprintln!("{test}: skipped, this copy of the course has no solutions/");
+    }
+    present
+}
+
 pub struct Course {
     pub dir: tempfile::TempDir,
 }
