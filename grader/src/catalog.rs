@@ -542,7 +542,7 @@ mod tests {
     }
 
     #[test]
-    fn points_default_to_six_two_two_and_no_speed_points_without_a_speed_case() {
+    fn points_load_from_the_file_with_their_defaults() {
         let root = tempfile::tempdir().unwrap();
         write_exercise(root.path(), "03-lru", VALID);
         let plain = Catalog::load(root.path()).unwrap();

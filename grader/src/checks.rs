@@ -751,6 +751,11 @@ impl<T> Trait for Wrapper<T> {
             hints: vec!["a".into()],
             leaks: crate::catalog::LeakSettings::default(),
             perf: vec![case("fast"), case("faster")],
+            points: crate::catalog::Points {
+                tests: 6,
+                leaks: 2,
+                speed: 2,
+            },
             dir: "exercises/01-math".into(),
             solution_dir: "solutions/01-math".into(),
         }

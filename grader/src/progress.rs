@@ -626,7 +626,6 @@ exercise-2 = 7
                 speed: if with_perf { 2 } else { 0 },
             },
             perf: perf.into_iter().collect(),
-            points: crate::catalog::Points::default(),
             dir: "/course/exercises/00-passes".into(),
             solution_dir: "/course/solutions/00-passes".into(),
         }
