@@ -585,7 +585,7 @@ fn the_engine_builds_and_tests_submissions_in_the_sandbox() {
         .writable(target.path())
         .limits(limits());
     let settings = Settings {
-        hidden_tests: true,
+        hidden_tests: Some(course.path().to_path_buf()),
         sandbox: Some(Sandboxes {
             build: std::sync::Arc::new(base.clone().hidden(course.path().join("solutions"))),
             tests: std::sync::Arc::new(base),
