@@ -194,6 +194,11 @@ pub(crate) fn run_tests(
             "lessongrader.plugin",
             "-p",
             "no:cacheprovider",
+            // hypothesis's pytest plugin costs ~1 s a run even where no test uses hypothesis;
+            // `@given` tests work without it (exercise 7's differential tests word their own
+            // failures).
+            "-p",
+            "no:hypothesispytest",
             "-q",
             "--color=no",
         ])
