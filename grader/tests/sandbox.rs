@@ -623,7 +623,7 @@ fn the_engine_builds_and_tests_submissions_in_the_sandbox() {
         summaries,
         [
             format!("{:?} 3/4", Status::Failed),
-            format!("{:?} not built", Status::BuildFailed)
+            format!("{:?} not run: the build failed", Status::BuildFailed)
         ],
         "{outcomes:#?}"
     );

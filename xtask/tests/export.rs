@@ -402,11 +402,24 @@ fn the_classroom_workflow_passes_actionlint_which_catches_a_broken_one() {
     let text = std::fs::read_to_string(&workflow).unwrap();
     assert_eq!(actionlint(&[&workflow]), serde_json::json!([]), "{text}");
     let steps = classroom_steps(&text);
-    // 7 exercises, each with tests and leaks; 4 of them with a speed case.
-    assert_eq!(steps.len(), 18, "{steps:?}");
+    // One step per check worth points: the tests, the leak hunt where it runs, the speed check
+    // where there is a speed case.
+    let catalog = grader::Catalog::load(&common::repo()).unwrap();
+    let expected_steps: usize = catalog
+        .exercises
+        .iter()
+        .map(|exercise| {
+            1 + usize::from(exercise.points.leaks > 0) + usize::from(exercise.points.speed > 0)
+        })
+        .sum();
+    assert_eq!(steps.len(), expected_steps, "{steps:?}");
     assert_eq!(
         steps.iter().map(|step| step.max_score).sum::<i64>(),
-        7 * 8 + 4 * 2
+        catalog
+            .exercises
+            .iter()
+            .map(|exercise| i64::from(exercise.points.total()))
+            .sum::<i64>()
     );
     // A reporter pointing at a step that does not exist is caught.
     let broken = edition.root().join("broken.yml");
