@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use grader::{CheckPlan, Job, Outcome, Settings, Status, Variant, Workspace};
+use grader::{CheckPlan, Job, Settings, Status, Variant, Workspace};
 
 use crate::output::{self, Format};
 use crate::ui::{self, Activity};
@@ -73,16 +73,8 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             .map(|exercise| exercise.name())
             .collect(),
     );
-    let outcomes = engine.run(&jobs, &mut activity);
+    let reports = super::graded(engine.run(&jobs, &mut activity))?;
     activity.finish();
-    let mut reports = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Graded(report) => reports.push(report),
-            Outcome::Failed(error) => return Err(error.into()),
-            Outcome::Abandoned => unreachable!("nothing stops grade-all"),
-        }
-    }
     let passed = reports
         .iter()
         .filter(|report| report.verdict.status == Status::Passed)

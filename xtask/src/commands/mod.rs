@@ -16,7 +16,7 @@ pub mod watch;
 use std::path::Path;
 
 use grader::progress::{Progress, ProgressFile};
-use grader::{Catalog, Engine, Settings, Workspace};
+use grader::{Catalog, Engine, Outcome, Report, Settings, Workspace};
 
 use crate::ui;
 
@@ -41,6 +41,19 @@ pub fn engine(
     let engine = Engine::open(None, python, settings, activity)?;
     activity.finish();
     Ok(engine)
+}
+
+/// The reports of jobs nothing stops (no observer of these commands says stop); the first
+/// grader failure ends the command.
+pub fn graded(outcomes: Vec<Outcome>) -> anyhow::Result<Vec<Report>> {
+    outcomes
+        .into_iter()
+        .map(|outcome| match outcome {
+            Outcome::Graded(report) => Ok(*report),
+            Outcome::Failed(error) => Err(error.into()),
+            Outcome::Abandoned => unreachable!("this command's observer never stops a job"),
+        })
+        .collect()
 }
 
 /// The learner's progress, with a note on stderr when part of the file could not be read.

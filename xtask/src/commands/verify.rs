@@ -7,8 +7,7 @@ use std::time::Instant;
 
 use grader::verdict::{CheckDetails, SpeedCase};
 use grader::{
-    CheckName, CheckPlan, Exercise, Job, OffReason, Outcome, Plan, Settings, Status, Variant,
-    Workspace,
+    CheckName, CheckPlan, Exercise, Job, OffReason, Plan, Settings, Status, Variant, Workspace,
 };
 
 use crate::output;
@@ -88,16 +87,8 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         names.push(format!("{name} skeleton"));
     }
     activity.jobs(names);
-    let outcomes = engine.run(&jobs, &mut activity);
+    let reports = super::graded(engine.run(&jobs, &mut activity))?;
     activity.finish();
-    let mut reports = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        match outcome {
-            Outcome::Graded(report) => reports.push(report),
-            Outcome::Failed(error) => return Err(error.into()),
-            Outcome::Abandoned => unreachable!("nothing stops verify"),
-        }
-    }
     let per_exercise = if with_solutions { 2 } else { 1 };
     let mut lines = Vec::new();
     for (&index, reports) in selected.iter().zip(reports.chunks(per_exercise)) {
