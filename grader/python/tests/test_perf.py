@@ -444,7 +444,8 @@ def test_calibration_makes_a_sample_last_20_to_50_ms(fakes):
     assert loops > 1
     assert 20e6 <= loops * per_call <= 50e6
     durations = sorted(perf._sample(fakes.fast, (values,), loops, timer, "fast") for _ in range(5))
-    assert 15e6 <= durations[2] <= 60e6  # the median of real samples, with room for noise
+    # The median of real samples, with room for noise: a sample runs warmer than the calibration.
+    assert 10e6 <= durations[2] <= 80e6
 
 
 def test_a_call_longer_than_the_target_gets_a_loop_of_one(fakes):
