@@ -54,12 +54,35 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
-    let students = match roster::students(&submissions) {
+    let roster = match roster::students(&submissions) {
         Ok(students) => students,
         Err(error) => {
             ui::error(&error.to_string());
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
+    };
+    let shard = match super::shards::shard(&args) {
+        Ok(shard) => shard,
+        Err(message) => {
+            ui::error(&message);
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
+    if args.gradescope_results.is_some() && roster.len() != 1 {
+        ui::error(&format!(
+            "--gradescope-results grades one submission; {} holds {}",
+            submissions.display(),
+            roster.len()
+        ));
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
+    let students: Vec<&Student> = match shard {
+        Some(shard) => shard
+            .select(&roster)
+            .into_iter()
+            .map(|(_, student)| student)
+            .collect(),
+        None => roster.iter().collect(),
     };
     let out = args.out.clone().unwrap_or_else(default_out);
     fs::create_dir_all(out.join("feedback"))?;
@@ -72,17 +95,21 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         .and_then(|exe| roster::file_digest(&exe))
         .unwrap_or_default();
     let course_digest = roster::course_digest(&course, &catalog);
+    let mut part = shard.map(|shard| super::shards::part(shard, &roster, &course_digest));
+    if let Some(part) = &part {
+        part.write(&out)?;
+    }
     let exercise_names: Vec<String> = catalog.exercises.iter().map(Exercise::name).collect();
     let course_max: f64 = catalog.exercises.iter().map(gradebook::max_points).sum();
+    let in_force: Vec<&str> = in_force
+        .protections
+        .iter()
+        .map(|protection| protection.name())
+        .collect();
     let outputs = Outputs {
         dir: out.clone(),
         exercises: catalog.exercises.clone(),
-        sandbox,
-        in_force: in_force
-            .protections
-            .iter()
-            .map(|protection| protection.name())
-            .collect(),
+        sandbox: serde_json::json!({ "mode": sandbox.key(), "in_force": in_force }),
     };
     let mut activity = match args.format {
         Format::Text => Some(RosterActivity::new(students.len() as u64, exercise_names)),
@@ -90,7 +117,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     };
     let mut slot: Option<Slot> = None;
     let mut rows: Vec<StudentGrade> = Vec::with_capacity(students.len());
-    for student in &students {
+    for student in students.iter().copied() {
         if let Some(activity) = activity.as_mut() {
             activity.start(&student.id);
         }
@@ -119,6 +146,25 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         activity.finish();
     }
     let seconds = started.elapsed().as_secs_f64();
+    if let Some(part) = part.as_mut() {
+        part.finished = true;
+        part.write(&out)?;
+    }
+    if let (Some(path), Some(row)) = (&args.gradescope_results, rows.first()) {
+        let results = grader::gradescope::results(
+            row,
+            &catalog.exercises,
+            &ui::feedback::markdown(row),
+            seconds,
+        );
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, serde_json::to_string_pretty(&results)?)?;
+    }
     match args.format {
         Format::Text => {
             let summary = ui::tables::roster_summary(
@@ -355,19 +401,37 @@ fn grade_taken(
 }
 
 /// The files of `--out`, rewritten whole after every student.
-struct Outputs {
-    dir: PathBuf,
-    exercises: Vec<Exercise>,
-    sandbox: SandboxMode,
-    /// The protections in force for every build and test run (`filesystem`, `network`, …).
-    in_force: Vec<&'static str>,
+pub(super) struct Outputs {
+    pub dir: PathBuf,
+    pub exercises: Vec<Exercise>,
+    /// The sandbox's mode and the protections in force for every build and test run
+    /// (`{"mode": "required", "in_force": ["filesystem", "network", …]}`).
+    pub sandbox: serde_json::Value,
 }
 
 impl Outputs {
+    /// Everything, with every student's feedback (the merge of a sharded grading).
+    pub fn write_all(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
+        for row in rows {
+            self.write_feedback(row)?;
+        }
+        self.write_gradebook(rows)
+    }
+
+    /// Everything, with the feedback of the last student (the one just graded).
     fn write(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
+        self.write_gradebook(rows)?;
+        if let Some(row) = rows.last() {
+            self.write_feedback(row)?;
+        }
+        Ok(())
+    }
+
+    /// gradebook.csv, grades.json and junit.xml.
+    fn write_gradebook(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
         gradebook::write_csv(&self.dir.join("gradebook.csv"), &self.exercises, rows)?;
         let grades = serde_json::json!({
-            "sandbox": { "mode": self.sandbox.key(), "in_force": self.in_force },
+            "sandbox": self.sandbox,
             "students": rows,
         });
         fs::write(
@@ -376,14 +440,17 @@ impl Outputs {
         )?;
         let junit = gradebook::junit(rows).to_string()?;
         fs::write(self.dir.join("junit.xml"), junit)?;
-        if let Some(row) = rows.last() {
-            fs::write(
-                self.dir
-                    .join("feedback")
-                    .join(format!("{}.md", file_safe(&row.id))),
-                ui::feedback::markdown(row),
-            )?;
-        }
+        Ok(())
+    }
+
+    fn write_feedback(&self, row: &StudentGrade) -> anyhow::Result<()> {
+        fs::create_dir_all(self.dir.join("feedback"))?;
+        fs::write(
+            self.dir
+                .join("feedback")
+                .join(format!("{}.md", file_safe(&row.id))),
+            ui::feedback::markdown(row),
+        )?;
         Ok(())
     }
 }

@@ -20,6 +20,7 @@ pub mod export;
 pub mod feedback;
 pub mod keys;
 pub mod scaffold;
+pub mod shards;
 pub mod tables;
 pub mod verdict;
 pub mod watch;
