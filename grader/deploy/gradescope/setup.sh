@@ -36,12 +36,21 @@ if [ ! -x "$BIN" ]; then
     echo "setup.sh: no grader at $BIN (the course has no xtask crate to build it from)" >&2
     exit 2
 fi
-# .venv, pyo3 and every exercise's reference crate, built once into target/ (exit 1 only says
-# that something did not pass; 2 is the grader failing).
+# A grader running as root runs the sandboxed builds and tests as `nobody`, who must be able to
+# read the course (the reference sources stay hidden from the tests by the sandbox itself).
+chmod -R o+rX "$SOURCE"
+chmod o+x "$(dirname "$SOURCE")"
+# .venv, pyo3 and the roster grader's slot, made ready by grading the course's own skeletons the
+# way run_autograder grades a submission: later, only the student's changed crates compile.
+prebuild="$(mktemp -d)"
+trap 'rm -rf "$prebuild"' EXIT
+mkdir -p "$prebuild/roster/skeletons"
+cp -R exercises Cargo.toml Cargo.lock "$prebuild/roster/skeletons/"
 status=0
-"$BIN" grade-all --solutions --format json > "$SOURCE/setup-prebuild.json" || status=$?
-if [ "$status" -ge 2 ]; then
-    echo "setup.sh: prebuilding the course failed (exit $status); see above" >&2
-    exit "$status"
+"$BIN" grade-all --submissions "$prebuild/roster" --out "$prebuild/gradebook" \
+    --sandbox "${GRADER_SANDBOX:-best-effort}" || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "setup.sh: grading the course's skeletons failed (exit $status); see above" >&2
+    exit 2
 fi
 echo "setup.sh: the grader, .venv and pyo3 are ready in $COURSE"
