@@ -246,8 +246,8 @@ fn read_part(dir: &Path) -> Result<Part, MergeProblem> {
     let grades: Grades = match std::fs::read_to_string(dir.join("grades.json")) {
         Ok(text) => serde_json::from_str(&text)
             .map_err(|error| not_a_part(format!("grades.json: {error}")))?,
-        // A shard that failed before its first student has no gradebook yet.
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound && !info.finished => Grades {
+        // A shard that failed before its first student, or has no students, has no gradebook.
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Grades {
             sandbox: serde_json::Value::Null,
             students: Vec::new(),
         },
@@ -302,11 +302,11 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Vec<MergeProblem>> {
                 Some("another version of the course".to_string())
             } else if !part.sandbox.is_null()
                 && !first.sandbox.is_null()
-                && part.sandbox != first.sandbox
+                && part.sandbox["mode"] != first.sandbox["mode"]
             {
                 Some(format!(
-                    "another sandbox ({} rather than {})",
-                    part.sandbox, first.sandbox
+                    "another sandbox mode ({} rather than {})",
+                    part.sandbox["mode"], first.sandbox["mode"]
                 ))
             } else {
                 None
@@ -379,13 +379,30 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, Vec<MergeProblem>> {
     }
     Ok(Merged {
         rows: placed.into_iter().map(|(_, row)| row).collect(),
-        sandbox: parts
-            .iter()
-            .map(|part| part.sandbox.clone())
-            .find(|sandbox| !sandbox.is_null())
-            .unwrap_or_default(),
+        sandbox: sandbox(&by_shard),
         count: reference.shard.count,
     })
+}
+
+/// The parts' sandbox (one mode): as each part has it when they agree, else the mode and what
+/// was in force on each shard's machine (`in_force_by_shard`).
+fn sandbox(parts: &BTreeMap<u32, &Part>) -> serde_json::Value {
+    let known: Vec<(u32, &serde_json::Value)> = parts
+        .iter()
+        .filter(|(_, part)| !part.sandbox.is_null())
+        .map(|(shard, part)| (*shard, &part.sandbox))
+        .collect();
+    let Some((_, first)) = known.first() else {
+        return serde_json::Value::Null;
+    };
+    if known.iter().all(|(_, sandbox)| sandbox == first) {
+        return (*first).clone();
+    }
+    let by_shard: serde_json::Map<String, serde_json::Value> = known
+        .iter()
+        .map(|(shard, sandbox)| (shard.to_string(), sandbox["in_force"].clone()))
+        .collect();
+    serde_json::json!({ "mode": first["mode"], "in_force_by_shard": by_shard })
 }
 
 #[cfg(test)]
@@ -518,6 +535,36 @@ mod tests {
         assert_eq!(ids, ["dave", "alice", "erin", "bob", "carol"]);
         assert_eq!(merged.count, 3);
         assert_eq!(merged.sandbox["mode"], "off");
+    }
+
+    #[test]
+    fn a_shard_without_students_and_machines_with_other_protections_still_merge() {
+        let root = tempfile::tempdir().unwrap();
+        let dirs = parts(root.path(), &["a", "b"], 3);
+        std::fs::remove_file(dirs[2].join("grades.json")).unwrap();
+        std::fs::write(
+            dirs[1].join("grades.json"),
+            serde_json::json!({ "sandbox": { "mode": "off", "in_force": ["rlimits"] },
+                "students": [row("b")] })
+            .to_string(),
+        )
+        .unwrap();
+        let merged = merge(&dirs).unwrap();
+        assert_eq!(merged.rows.len(), 2);
+        assert_eq!(merged.sandbox["mode"], "off");
+        assert_eq!(merged.sandbox["in_force_by_shard"]["1"][0], "rlimits");
+        // Another mode is another grading.
+        std::fs::write(
+            dirs[1].join("grades.json"),
+            serde_json::json!({ "sandbox": { "mode": "required" }, "students": [row("b")] })
+                .to_string(),
+        )
+        .unwrap();
+        let problems = merge(&dirs).unwrap_err();
+        assert!(
+            problems[0].to_string().contains("another sandbox mode"),
+            "{problems:?}"
+        );
     }
 
     #[test]
