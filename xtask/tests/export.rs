@@ -552,6 +552,28 @@ impl Drop for AutograderRoot {
     }
 }
 
+/// Every file under `dir` in a new zip at `path`, inside a top folder `course/`.
+fn zip_folder(dir: &Path, path: &Path) {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(File::create(path).unwrap());
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy();
+            writer
+                .start_file(
+                    format!("course/{name}"),
+                    zip::write::SimpleFileOptions::default(),
+                )
+                .unwrap();
+            writer
+                .write_all(&std::fs::read(entry.path()).unwrap())
+                .unwrap();
+        }
+    }
+    writer.finish().unwrap();
+}
+
 /// `jsonschema`'s complaint about `instance` under grader/deploy/gradescope/results.schema.json,
 /// or `None` when it is valid (the pinned jsonschema of .venv, grader/python/requirements.txt).
 fn gradescope_schema_error(instance: &serde_json::Value) -> Option<String> {
@@ -655,11 +677,20 @@ fn run_autograder_gives_schema_valid_results_full_marks_for_a_solution_partial_f
     for (who, edits, expected) in [
         ("solution", common::FIX_EXERCISE_1, 12.0),
         ("half", common::HALF_EXERCISE_1, 10.0),
+        ("solution.zip", common::FIX_EXERCISE_1, 12.0),
     ] {
         let submission = root.dir.path().join("submission");
         let _ = std::fs::remove_dir_all(&submission);
         let _ = std::fs::remove_file(&results_path);
-        course.hand_in(&submission, edits);
+        if who.ends_with(".zip") {
+            // One archive uploaded, nothing else: run_autograder grades the archive.
+            let unpacked = tempfile::tempdir().unwrap();
+            course.hand_in(unpacked.path(), edits);
+            std::fs::create_dir_all(&submission).unwrap();
+            zip_folder(unpacked.path(), &submission.join(who));
+        } else {
+            course.hand_in(&submission, edits);
+        }
         let run = root.script("run_autograder", &[]);
         assert_eq!(run.code, 0, "{who}: {}", run.all());
         let results: serde_json::Value =
