@@ -21,7 +21,13 @@ if [ "${AUTOGRADER_SETUP_INSTALL:-1}" = 1 ]; then
     apt-get install -y --no-install-recommends \
         build-essential ca-certificates git pkg-config python3 python3-dev python3-venv rustup
     rustup default stable
-    rustup component add --toolchain stable rustc cargo
+fi
+# The distribution's rustup keeps its cargo and rustc proxies in /usr/lib/rustup/bin; rustup's own
+# installer in ~/.cargo/bin. run_autograder sets the same PATH.
+export PATH="${HOME:-/root}/.cargo/bin:/usr/lib/rustup/bin:$PATH"
+if ! command -v cargo > /dev/null; then
+    echo "setup.sh: no cargo on PATH after installing the toolchain ($PATH)" >&2
+    exit 2
 fi
 
 cd "$COURSE"
