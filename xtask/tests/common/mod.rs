@@ -171,7 +171,8 @@ pub const HALF_EXERCISE_1: &[(&str, &str, &str)] = &[(
 )];
 
 impl Drop for Course {
-    /// The grader's build folders for this course copy (`target/grader/course-XXXX-<hash>`).
+    /// The grader's build folders for this course copy (`target/grader/course-XXXX-<hash>`) and
+    /// the slots its rosters were graded in (`target/grader/roster-slot-<hash>…`).
     fn drop(&mut self) {
         let target = std::env::var_os("CARGO_TARGET_DIR")
             .map(PathBuf::from)
@@ -185,11 +186,16 @@ impl Drop for Course {
         let Ok(entries) = std::fs::read_dir(target.join("grader")) else {
             return;
         };
+        let slot = format!(
+            "roster-slot-{}",
+            grader::Workspace::from_env(Some(self.root().to_path_buf())).root_id()
+        );
         for entry in entries.flatten() {
-            if entry
-                .file_name()
-                .to_string_lossy()
-                .starts_with(&format!("{name}-"))
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            if file_name.starts_with(&format!("{name}-"))
+                || file_name == slot
+                || file_name.starts_with(&format!("{slot}-"))
             {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
