@@ -77,7 +77,7 @@ fn the_actions_matrix_holds_one_job_per_shard_up_to_256_and_the_merge_always_run
         serde_json::from_str(output.trim().strip_prefix("indexes=").unwrap()).unwrap();
     assert_eq!(indexes.as_array().unwrap().len(), 256);
     assert_eq!(indexes[255], 255);
-    for refused in ["0", "257", "many", "3; rm -rf /"] {
+    for refused in ["0", "257", "many", "3; echo injected"] {
         assert_eq!(plan(refused), (false, String::new()), "{refused}");
     }
     let doc = &yaml(&deploy(WORKFLOW))[0];
