@@ -14,8 +14,9 @@
 //! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
 //! progress file), `workspace` (where things live) and `error`. For a class: `roster` (who
 //! submitted what, what is taken from it, the slot it is graded in, points, cache keys), `intake`
-//! (unpacking archives safely), `gradebook` (CSV, JSON, JUnit and the result cache) and `sandbox`
-//! (untrusted builds and test runs).
+//! (unpacking archives safely), `gradebook` (CSV, JSON, JUnit and the result cache), `sandbox`
+//! (untrusted builds and test runs) and `sealed` (what counts toward a grade, decided by a trusted
+//! process that never loads the submission).
 #![deny(missing_docs)]
 
 mod build;
@@ -30,6 +31,7 @@ mod report;
 pub mod roster;
 mod run;
 pub mod sandbox;
+pub mod sealed;
 mod toolchain;
 pub mod verdict;
 mod wire;

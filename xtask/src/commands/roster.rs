@@ -29,7 +29,16 @@ pub enum SandboxMode {
 }
 
 impl SandboxMode {
-    fn key(self) -> &'static str {
+    /// The grader's mode of the same name.
+    pub fn grader_mode(self) -> grader::SandboxMode {
+        match self {
+            Self::Required => grader::SandboxMode::Required,
+            Self::BestEffort => grader::SandboxMode::BestEffort,
+            Self::Off => grader::SandboxMode::Off,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
         match self {
             Self::Required => "required",
             Self::BestEffort => "best-effort",
@@ -171,11 +180,7 @@ fn sandboxes(
     course: &Workspace,
     catalog: &Catalog,
 ) -> Result<(Option<Sandboxes>, InForce), grader::SandboxError> {
-    let mode = match mode {
-        SandboxMode::Required => grader::SandboxMode::Required,
-        SandboxMode::BestEffort => grader::SandboxMode::BestEffort,
-        SandboxMode::Off => grader::SandboxMode::Off,
-    };
+    let mode = mode.grader_mode();
     let base = Sandbox::new(mode)
         .toolchain(&course.venv)
         .read_only(&course.root)
