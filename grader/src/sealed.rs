@@ -550,6 +550,115 @@ mod tests {
         assert!(SealedResult::parse(&twice, "fastmath", "").is_err());
     }
 
+    /// A fake trusted runner: `lessongrader/sealed/__main__.py` in a folder of its own, doing
+    /// what `behaviour` says.
+    fn fake_runner(behaviour: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let package = dir.path().join("lessongrader").join("sealed");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(dir.path().join("lessongrader").join("__init__.py"), "").unwrap();
+        std::fs::write(package.join("__init__.py"), "").unwrap();
+        let script = format!(
+            r#"import argparse, json, sys
+parser = argparse.ArgumentParser()
+for name in ["suite", "module", "reference", "submission", "launcher", "seed", "out", "scratch", "budget-seconds"]:
+    parser.add_argument("--" + name, required=True)
+args = parser.parse_args()
+launcher = json.loads(args.launcher)
+behaviour = {behaviour:?}
+if behaviour == "usage":
+    print("usage: no such suite", file=sys.stderr)
+    sys.exit(2)
+if behaviour == "silent":
+    sys.exit(0)
+if behaviour == "garbled":
+    open(args.out, "w").write("{{not json")
+    sys.exit(0)
+open(args.out, "w").write(json.dumps({{
+    "schema": 1, "module": args.module, "seconds": 0.5,
+    "parts": [{{"kind": "correctness", "status": "failed", "summary": "1 of 2 cases",
+                "cases_passed": 1, "cases_total": 2,
+                "failures": [{{"case": "seed", "call": args.seed, "expected": " ".join(launcher),
+                               "actual": args.submission, "note": args.suite}}]}}],
+}}))
+"#
+        );
+        std::fs::write(package.join("__main__.py"), script).unwrap();
+        dir
+    }
+
+    fn run_fake(behaviour: &str) -> SealedResult {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let catalog = crate::catalog::Catalog::load(repo).unwrap();
+        let exercise = &catalog.exercises[1];
+        let runner = fake_runner(behaviour);
+        let work = tempfile::tempdir().unwrap();
+        let launcher = |scratch: &Path| vec!["launch".to_string(), scratch.display().to_string()];
+        run(
+            Path::new("python3"),
+            runner.path(),
+            &SealedRequest {
+                exercise,
+                suite: Path::new("suite.py"),
+                reference: Path::new("/ref"),
+                submission: Path::new("/sub"),
+                launcher: &launcher,
+                seed: "5eed",
+                work_dir: work.path(),
+            },
+        )
+    }
+
+    #[test]
+    fn the_runner_gets_the_contract_arguments_and_its_result_is_read() {
+        let result = run_fake("result");
+        let part = result.part(PartKind::Correctness).unwrap();
+        assert_eq!(part.status, PartStatus::Failed, "{result:?}");
+        let failure = &part.failures[0];
+        assert_eq!(failure.call, "5eed");
+        assert!(failure.expected.starts_with("launch /"), "{failure:?}");
+        assert!(failure.expected.ends_with("/workers"), "{failure:?}");
+        assert_eq!(failure.actual, "/sub");
+        assert_eq!(failure.note, "suite.py");
+        assert_eq!(result.seed, "5eed");
+    }
+
+    #[test]
+    fn a_runner_that_fails_gives_an_error_part_never_a_pass() {
+        for (behaviour, says) in [
+            ("usage", "refused its arguments:\nusage: no such suite"),
+            ("silent", "wrote no result"),
+            ("garbled", "unreadable result"),
+        ] {
+            let result = run_fake(behaviour);
+            assert!(!result.passed(), "{behaviour}");
+            let part = &result.parts[0];
+            assert_eq!(part.status, PartStatus::Error, "{behaviour}");
+            assert!(part.summary.contains(says), "{behaviour}: {}", part.summary);
+        }
+    }
+
+    #[test]
+    fn points_follow_the_sealed_parts_and_an_error_earns_nothing() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let catalog = crate::catalog::Catalog::load(repo).unwrap();
+        let exercise = catalog
+            .exercises
+            .iter()
+            .find(|exercise| exercise.leaks.enabled && !exercise.perf.is_empty())
+            .unwrap();
+        let mut result = SealedResult::parse(GOOD, "fastmath", "").unwrap();
+        let table = exercise.points;
+        let (tests, leaks, speed) = points(exercise, &result);
+        assert_eq!(tests, f64::from(table.tests) * 0.75);
+        assert_eq!(leaks, f64::from(table.leaks));
+        assert_eq!(speed, 0.0);
+        result.parts[0].status = PartStatus::Error;
+        assert_eq!(points(exercise, &result).0, 0.0);
+        let error = SealedResult::error("fastmath", "", "no runner");
+        assert_eq!(points(exercise, &error), (0.0, 0.0, 0.0));
+    }
+
     #[test]
     fn seeds_are_fresh_hex() {
         let (one, two) = (fresh_seed(), fresh_seed());
