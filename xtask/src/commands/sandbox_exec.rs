@@ -2,7 +2,7 @@
 //! process's stdin, stdout and stderr. The sealed runner puts it before each worker command (its
 //! `--launcher`); the worker's exit status becomes ours, and a worker killed by a signal kills us
 //! with the same signal, so the runner reads the crash as if it had started the worker itself.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use grader::Workspace;
@@ -25,6 +25,30 @@ pub struct Args {
     /// The program and its arguments.
     #[arg(last = true, required = true)]
     command: Vec<String>,
+}
+
+/// The sealed runner's `--launcher` for `mode`: this binary's `sandbox-exec` with the worker's
+/// scratch folder writable; nothing (unsandboxed workers) for `off`.
+pub fn launcher(mode: SandboxMode, seconds: u64) -> impl Fn(&Path) -> Vec<String> {
+    let exe = std::env::current_exe()
+        .map(|exe| exe.display().to_string())
+        .unwrap_or_default();
+    move |scratch: &Path| {
+        if mode == SandboxMode::Off {
+            return Vec::new();
+        }
+        vec![
+            exe.clone(),
+            "sandbox-exec".into(),
+            "--mode".into(),
+            mode.key().into(),
+            "--seconds".into(),
+            seconds.to_string(),
+            "--writable".into(),
+            scratch.display().to_string(),
+            "--".into(),
+        ]
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
