@@ -442,7 +442,8 @@ fn with_tail(tail: &str) -> String {
 }
 
 /// What an exercise earns from its sealed result: the tests' points times the share of cases
-/// passed (nothing when the part erred), the leak and speed points when those parts passed.
+/// passed (nothing when the part erred), the leak and speed points when those parts passed and
+/// every case of correctness did.
 /// Returns `(tests, leaks, speed)`.
 pub fn points(exercise: &Exercise, result: &SealedResult) -> (f64, f64, f64) {
     let table = exercise.points;
@@ -454,10 +455,16 @@ pub fn points(exercise: &Exercise, result: &SealedResult) -> (f64, f64, f64) {
         .map_or(0.0, |part| {
             f64::from(table.tests) * part.cases_passed as f64 / part.cases_total as f64
         });
+    // Leaks and speed count only for an implementation that is right: code that does nothing
+    // leaks nothing.
+    let right = result.part(PartKind::Correctness).is_some_and(|part| {
+        part.status == PartStatus::Passed && part.cases_passed == part.cases_total
+    });
     let passed = |kind| {
-        result
-            .part(kind)
-            .is_some_and(|part| part.status == PartStatus::Passed)
+        right
+            && result
+                .part(kind)
+                .is_some_and(|part| part.status == PartStatus::Passed)
     };
     let leaks = if exercise.leaks.enabled && passed(PartKind::Leaks) {
         f64::from(table.leaks)
@@ -651,6 +658,15 @@ open(args.out, "w").write(json.dumps({{
         let table = exercise.points;
         let (tests, leaks, speed) = points(exercise, &result);
         assert_eq!(tests, f64::from(table.tests) * 0.75);
+        assert_eq!(
+            (leaks, speed),
+            (0.0, 0.0),
+            "wrong code earns no leak points"
+        );
+        result.parts[0].status = PartStatus::Passed;
+        result.parts[0].cases_passed = 4;
+        let (tests, leaks, speed) = points(exercise, &result);
+        assert_eq!(tests, f64::from(table.tests));
         assert_eq!(leaks, f64::from(table.leaks));
         assert_eq!(speed, 0.0);
         result.parts[0].status = PartStatus::Error;

@@ -188,7 +188,8 @@ fn a_roster_of_good_and_hostile_submissions_becomes_a_gradebook() {
             "exercise-2",
             "total",
             "max",
-            "status"
+            "status",
+            "notes"
         ]
     );
     let rows: Vec<Vec<String>> = reader

@@ -70,6 +70,13 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
+    let sealed = match SealedSetup::prepare(&course, &catalog, python, sandbox) {
+        Ok(sealed) => sealed,
+        Err(error) => {
+            ui::error(&format!("{error:#}"));
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
     let out = args.out.clone().unwrap_or_else(default_out);
     fs::create_dir_all(out.join("feedback"))?;
     let grader_dir = course.target_dir.join("grader");
@@ -113,6 +120,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                 course_max,
                 python,
                 sandboxes: sandboxes.as_ref(),
+                sealed: sealed.as_ref(),
             },
             student,
             &mut slot,
@@ -220,6 +228,76 @@ struct GradeContext<'a> {
     course_max: f64,
     python: Option<&'a Path>,
     sandboxes: Option<&'a Sandboxes>,
+    sealed: Option<&'a SealedSetup>,
+}
+
+/// What the sealed checks of a roster run share: the course's engine (its `.venv`, its suites),
+/// the reference solutions built once, the run's secret seed and how workers are sandboxed.
+struct SealedSetup {
+    engine: grader::Engine,
+    references: Vec<Option<PathBuf>>,
+    seed: String,
+    mode: SandboxMode,
+}
+
+impl SealedSetup {
+    /// Build the reference of every exercise that has a sealed suite; `None` when the course has
+    /// no solutions or no suites (then points are the in-process ones, as before).
+    fn prepare(
+        course: &Workspace,
+        catalog: &Catalog,
+        python: Option<&Path>,
+        mode: SandboxMode,
+    ) -> anyhow::Result<Option<Self>> {
+        let suites = catalog
+            .exercises
+            .iter()
+            .any(|exercise| grader::sealed::suite(exercise).is_some());
+        if !suites || !super::has_solutions(course) {
+            return Ok(None);
+        }
+        let engine = grader::Engine::open(
+            Some(course.root.clone()),
+            python,
+            grader::Settings::default(),
+            &mut grader::Quiet,
+        )?;
+        let mut references = Vec::with_capacity(catalog.exercises.len());
+        for (index, exercise) in catalog.exercises.iter().enumerate() {
+            if grader::sealed::suite(exercise).is_none() {
+                references.push(None);
+                continue;
+            }
+            match engine.build_module(index, grader::Variant::Solution)? {
+                Some(dir) => references.push(Some(dir)),
+                None => anyhow::bail!(
+                    "the reference solution of {} does not compile: the sealed checks have \
+                     nothing to compare with",
+                    exercise.name()
+                ),
+            }
+        }
+        Ok(Some(Self {
+            engine,
+            references,
+            seed: grader::sealed::fresh_seed(),
+            mode,
+        }))
+    }
+
+    /// The sealed checks of one exercise of the slot, if it has a suite and the crate built.
+    fn check(
+        &self,
+        index: usize,
+        submission: Option<&Path>,
+    ) -> Option<grader::sealed::SealedResult> {
+        let reference = self.references.get(index)?.as_deref()?;
+        let submission = submission?;
+        let seconds = self.engine.catalog().exercises[index].timeout_secs;
+        let launcher = super::sandbox_exec::launcher(self.mode, seconds);
+        self.engine
+            .sealed(index, reference, submission, &launcher, &self.seed)
+    }
 }
 
 /// One student's row; never an `Err`: whatever goes wrong is the row's `error`.
@@ -333,7 +411,7 @@ fn grade_taken(
         )
         .map_err(|error| grader_failed(&error))?;
     let mut grades = Vec::with_capacity(outcomes.len());
-    for (exercise, outcome) in context.catalog.exercises.iter().zip(outcomes) {
+    for (index, (exercise, outcome)) in context.catalog.exercises.iter().zip(outcomes).enumerate() {
         let report = match outcome {
             Outcome::Graded(report) => report,
             Outcome::Failed(error) => {
@@ -342,7 +420,21 @@ fn grade_taken(
             Outcome::Abandoned => unreachable!("nothing stops a roster's run"),
         };
         let verdict = &report.verdict;
-        let (points, max) = roster::points(exercise, verdict);
+        let sealed = context
+            .sealed
+            .and_then(|setup| setup.check(index, report.module_dir.as_deref()));
+        let (points, max) = roster::sealed_points(exercise, verdict, sealed.as_ref());
+        let mut checks = CheckLine::all(verdict);
+        let mut feedback = ui::feedback::exercise_text(verdict);
+        let mut notes = Vec::new();
+        if let Some(sealed) = &sealed {
+            let disagree = grader::sealed::disagreements(verdict, sealed);
+            if !disagree.is_empty() {
+                notes.push(ui::sealed::disagreement(&disagree));
+            }
+            checks.push(ui::sealed::check_line(sealed));
+            feedback.push_str(&ui::sealed::feedback(exercise, sealed, &notes));
+        }
         grades.push(ExerciseGrade {
             exercise: exercise.name(),
             points,
@@ -351,9 +443,11 @@ fn grade_taken(
                 .ok()
                 .and_then(|value| value.as_str().map(str::to_string))
                 .unwrap_or_default(),
-            checks: CheckLine::all(verdict),
+            checks,
             verdict: serde_json::from_str(&grader::json(verdict)).unwrap_or_default(),
-            feedback: ui::feedback::exercise_text(verdict),
+            feedback,
+            sealed,
+            notes,
         });
     }
     Ok(grades)

@@ -38,11 +38,7 @@ fn status_word(status: PartStatus) -> String {
 pub fn text(exercise: &Exercise, result: &SealedResult) -> String {
     let (tests, leaks, speed) = grader::sealed::points(exercise, result);
     let max = exercise.points;
-    let leaks_max = if exercise.leaks.enabled {
-        max.leaks
-    } else {
-        0
-    };
+    let leaks_max = if exercise.leaks.enabled { max.leaks } else { 0 };
     let earned = tests + leaks + speed;
     let possible = f64::from(max.tests + leaks_max + max.speed);
     let mark = if result.passed() {
@@ -104,9 +100,10 @@ pub fn text(exercise: &Exercise, result: &SealedResult) -> String {
             .iter()
             .filter(|other| (other.side.as_str(), other.signal) == key)
             .count();
-        let how = crash
-            .signal
-            .map_or_else(|| "it exited".to_string(), |signal| format!("signal {signal}"));
+        let how = crash.signal.map_or_else(
+            || "it exited".to_string(),
+            |signal| format!("signal {signal}"),
+        );
         let times = if times > 1 {
             format!(", {times} times")
         } else {
@@ -154,4 +151,36 @@ pub fn does_not_build(exercise: &Exercise, check: &str) -> String {
         exercise.name(),
         exercise.id
     )
+}
+
+/// The sealed checks as junit.xml's `exercise-N sealed` testcase.
+pub fn check_line(result: &SealedResult) -> grader::roster::CheckLine {
+    let summary: Vec<String> = result
+        .parts
+        .iter()
+        .map(|part| {
+            format!(
+                "{} {}: {}",
+                part.kind.key(),
+                part.status.key(),
+                part.summary
+            )
+        })
+        .collect();
+    grader::roster::CheckLine {
+        check: "sealed".into(),
+        status: if result.passed() { "passed" } else { "failed" }.into(),
+        summary: summary.join("; "),
+    }
+}
+
+/// What a student's feedback adds for the sealed checks: the notes, then the sealed text
+/// (colours off).
+pub fn feedback(exercise: &Exercise, result: &SealedResult, notes: &[String]) -> String {
+    let mut out = String::from("\n");
+    for note in notes {
+        out.push_str(&format!("Note: {note}\n"));
+    }
+    out.push_str(&text(exercise, result));
+    anstream::adapter::strip_str(&out).to_string()
 }
