@@ -184,3 +184,14 @@ pub fn feedback(exercise: &Exercise, result: &SealedResult, notes: &[String]) ->
     out.push_str(&text(exercise, result));
     anstream::adapter::strip_str(&out).to_string()
 }
+
+/// `verify`'s line under an exercise: the sealed points of its solution and of its skeleton.
+pub fn verify_line(solution: f64, max: f64, skeleton: f64, seconds: f64) -> String {
+    let style_of = |good: bool| if good { style::GOOD } else { style::BAD };
+    format!(
+        "  sealed: solution {} of {} points, skeleton {}   {seconds:.1} s",
+        paint(style_of(solution >= max), &points(solution)),
+        points(max),
+        paint(style_of(skeleton == 0.0), &points(skeleton))
+    )
+}
