@@ -158,6 +158,8 @@ def decode(tagged, depth=0, handles=None, allow_objects=False):
         except (ValueError, OverflowError):
             raise BadFrame(f"bad float {_clip(payload)}") from None
     if tag == "str" and type(payload) is str:
+        if allow_objects:  # the worker: a new str each time, as a fresh argument must be
+            return payload.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
         return payload
     if tag in ("bytes", "bytearray") and type(payload) is str:
         data = _b64(payload)

@@ -69,6 +69,7 @@ class Run:
         self.started = time.monotonic()
         self.crashes = []
         self.workers = {}
+        self.unusable = None  # why the submission's module cannot even be loaded
         self.launcher = options.launcher
         self.scratch_root = options.scratch or tempfile.mkdtemp(prefix="sealed-")
         self.own_scratch = options.scratch is None
@@ -82,6 +83,8 @@ class Run:
             return current
         if current is not None:
             current.close()
+        if side == "submission" and self.unusable:
+            raise SubmissionUnusable(self.unusable)
         scratch = os.path.join(self.scratch_root, f"{side}-{len(self.crashes)}-{time.monotonic_ns()}")
         os.makedirs(scratch)
         module, folder = self.options.module, self.dirs.get(side)
@@ -95,7 +98,8 @@ class Run:
             if isinstance(error, client.WorkerGone):
                 self.record_crash(error)
             if side == "submission":
-                raise SubmissionUnusable(str(error)) from None
+                self.unusable = str(error)
+                raise SubmissionUnusable(self.unusable) from None
             raise ReferenceBroken(f"the {side} worker could not start: {error}") from None
         self.workers[side] = worker
         if self.suite.files:
@@ -113,24 +117,36 @@ class Run:
 
     def outcome(self, side, request, want_args=False):
         """One call on one side, as an outcome; the reference side failing raises ReferenceBroken."""
-        try:
-            worker = self.worker(side)
-            answer = worker.request(request)
-            return protocol.decode_answer(answer, want_args)
-        except client.WorkerGone as gone:
-            self.record_crash(gone)
-            result = ("crashed", str(gone), None)
-        except client.NoAnswer as error:
-            result = ("no answer", str(error), None)
-        except protocol.BadFrame as error:
-            self.workers[side].kill()  # out of step with us now: start afresh
-            self.workers[side].gone = client.WorkerGone(side, None, "")
-            result = ("malformed answer", str(error), None)
-        except SubmissionUnusable as error:
-            result = ("unusable", str(error), None)
-        if side != "submission":
-            raise ReferenceBroken(f"the {side} side failed on {request.get('target')}: {result[1]}")
-        return result
+        return self.outcomes({side: request}, want_args)[side]
+
+    def outcomes(self, requests, want_args=False):
+        """The same call on several sides at once: all are sent, then all answers collected."""
+        results, sent = {}, []
+        for side, request in requests.items():
+            try:
+                self.worker(side).send(request)
+                sent.append(side)
+            except client.WorkerGone as gone:
+                self.record_crash(gone)
+                results[side] = ("crashed", str(gone), None)
+            except SubmissionUnusable as error:
+                results[side] = ("unusable", str(error), None)
+        for side in sent:
+            try:
+                answer = self.workers[side].receive()
+                results[side] = protocol.decode_answer(answer, want_args)
+            except client.WorkerGone as gone:
+                self.record_crash(gone)
+                results[side] = ("crashed", str(gone), None)
+            except client.NoAnswer as error:
+                results[side] = ("no answer", str(error), None)
+            except protocol.BadFrame as error:
+                self.workers[side].kill()  # out of step with us now: start afresh
+                results[side] = ("malformed answer", str(error), None)
+        for side, result in results.items():
+            if side != "submission" and result[0] not in ("returned", "raised"):
+                raise ReferenceBroken(f"the {side} side failed on {requests[side].get('target')}: {result[1]}")
+        return results
 
     def check_budget(self):
         if time.monotonic() - self.started > self.options.budget_seconds:
@@ -154,7 +170,7 @@ class Run:
             return ("returned", outer[-1] if len(outer) == len(inner) else 0, None)
         raise ValueError(f"unknown oracle {oracle!r}")
 
-    def check_call(self, case, args, kwargs, handle=None, project=None, history=""):
+    def check_call(self, case, args, kwargs, handle=None, project=None, history="", get=False):
         """Compare one call on both sides; returns a failure dict or None."""
         target = case.target if hasattr(case, "target") else case
         want_args = getattr(case, "want_args", False)
@@ -165,13 +181,16 @@ class Run:
             "kwargs": {name: protocol.encode(value) for name, value in (kwargs or {}).items()},
             "project": project if project is not None else getattr(case, "project", None),
             "want_args": want_args,
+            "get": get,
         }
         oracle = getattr(case, "oracle", None)
-        actual = self.outcome("submission", dict(request, handle=handle and handle["submission"]), want_args)
+        sides = ["submission"] if oracle else ["submission", "reference"]
+        results = self.outcomes({side: dict(request, handle=handle and handle[side]) for side in sides}, want_args)
+        actual = results["submission"]
         if oracle:
             expected = self.expected_by_oracle(oracle) if actual[0] != "crashed" else ("returned", "?", None)
         else:
-            expected = self.outcome("reference", dict(request, handle=handle and handle["reference"]), want_args)
+            expected = results["reference"]
         if compare.same_outcome(expected, actual, self.suite.rel_tol, self.suite.abs_tol):
             return None
         note = ""
@@ -241,8 +260,7 @@ class Run:
         history = compare.call_text(scenario.cls, init)
         made = {}
         request = {"op": "call", "target": scenario.cls, "args": [protocol.encode(a) for a in init], "kwargs": {}, "new_handle": True}
-        for side in sides:
-            made[side] = self.outcome(side, request)
+        made = self.outcomes({side: request for side in sides})
         if not compare.same_outcome(made["reference"], made["submission"], 0, 0):
             return {"case": scenario.name, "call": compare.clip(history), "expected": compare.describe(made["reference"]), "actual": compare.describe(made["submission"]), "note": ""}
         if made["reference"][0] == "raised":
@@ -253,11 +271,12 @@ class Run:
             for step in steps:
                 method, args = step[0], step[1]
                 project = step[2] if len(step) > 2 else None
-                failure = self.check_call(method, list(args), {}, handle=handle, project=project, history=history)
+                failure = self.check_call(method, list(args or ()), {}, handle=handle, project=project, history=history, get=args is None)
                 if failure:
                     failure["case"] = scenario.name
                     return failure
-                history = compare.clip(history + compare.call_text(method, args) + "; then ", 2000)
+                done = f".{method}" if args is None else compare.call_text(method, args)
+                history = compare.clip(history + done + "; then ", 2000)
         finally:
             for side in sides:
                 worker = self.workers.get(side)
@@ -314,13 +333,15 @@ class Run:
                 if self.worker(side).request({"op": "stage", "args": args, "kwargs": {}}).get("ok") is not True:
                     raise protocol.BadFrame("the worker did not stage the speed input")
             # right first: the candidate's answer on these inputs is the baseline's
-            call = {"op": "call", "target": spec.candidate, "args": args, "kwargs": {}}
-            if spec.driver is None:
-                expected = self.outcome("baseline", dict(call, target=spec.baseline))
-                actual = self.outcome("submission", call)
-                if not compare.same_outcome(expected, actual, self.suite.rel_tol, self.suite.abs_tol):
-                    return part("speed", "failed", "the speed batch's answer is wrong", 0, 1, [
-                        {"case": spec.perf, "call": f"{spec.candidate}(<the speed input>)", "expected": compare.describe(expected), "actual": compare.describe(actual), "note": "speed counts only for right answers"}])
+            call = {"op": "call", "args": args, "kwargs": {}}
+            results = self.outcomes({
+                "baseline": dict(call, target=spec.baseline, driver=spec.baseline_driver),
+                "submission": dict(call, target=spec.candidate, driver=spec.driver),
+            })
+            expected, actual = results["baseline"], results["submission"]
+            if not compare.same_outcome(expected, actual, self.suite.rel_tol, self.suite.abs_tol):
+                return part("speed", "failed", "the speed batch's answer is wrong", 0, 1, [
+                    {"case": spec.perf, "call": f"{spec.candidate}(<the speed input>)", "expected": compare.describe(expected), "actual": compare.describe(actual), "note": "speed counts only for right answers"}])
             one, _ = self.batch("baseline", dict(base, repeats=1))
             repeats = max(1, min(1000, round(spec.batch_seconds * 1e9 / max(one, 1))))
             self.batch("submission", dict(cand, repeats=1))  # warm-up

@@ -7,7 +7,8 @@ the submission's process: nothing here is trusted, and the runner checks every a
 
 Requests (one frame each) and answers (`{"op": "ping"}` → `{"ok": true}` first):
 - `{"op": "load", "module", "path"}` → `{"ok": true}` or `{"raised": error}`
-- `{"op": "call", "target", "handle"?, "args", "kwargs", "new_handle"?, "project"?, "want_args"?}`
+- `{"op": "call", "target", "handle"?, "args", "kwargs", "new_handle"?, "project"?, "want_args"?,
+  "get"?}` (`get`: read the attribute, do not call it)
   → `{"returned": value}` / `{"handle": n, "returned": null}` / `{"raised": error}`, plus `"args"`
   (the arguments after the call) when asked
 - `{"op": "drop", "handle"}` → `{"ok": true}`
@@ -113,7 +114,7 @@ class Worker:
         answer = {}
         try:
             function = self.resolve(request)
-            result = function(*args, **kwargs)
+            result = function if request.get("get") else function(*args, **kwargs)
             if request.get("new_handle"):
                 ident = self.next_handle
                 self.next_handle += 1
