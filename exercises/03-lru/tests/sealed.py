@@ -86,5 +86,5 @@ SUITE = Suite(
         inputs=workload_input,
         min_speedup=1.6,
     ),
-    leaks=[Leak("LruCache", driver=CHURN, repeats=60, inputs=lambda rng: [[rng.randbytes(50_000) for _ in range(8)]])],
+    leaks=[Leak("LruCache", driver=CHURN, inputs=lambda rng: [[rng.randbytes(50_000) for _ in range(8)]])],
 )

@@ -320,6 +320,23 @@ class Run:
             raise protocol.BadFrame(f"a batch's answer is {{done, raised}}, got {compare.clip(repr(answer))}")
         return after - before, answer["raised"]
 
+    def batches(self, sides, request):
+        """The same (unmeasured) batch on several workers at once. If one fails, the others are
+        stopped too (their answers would be out of step) and start afresh when next needed."""
+        try:
+            for side in sides:
+                self.worker(side).send(request)
+            for side in sides:
+                answer = self.workers[side].receive(timeout=120.0)
+                if set(answer) != {"done", "raised"} or answer["done"] != request["repeats"]:
+                    raise protocol.BadFrame(f"a batch's answer is {{done, raised}}, got {compare.clip(repr(answer))}")
+        except BaseException:
+            for side in sides:
+                worker = self.workers.get(side)
+                if worker is not None and worker.gone is None:
+                    worker.kill()
+            raise
+
     def speed(self):
         spec = self.suite.speed
         if spec is None:
@@ -383,13 +400,13 @@ class Run:
             args = [protocol.encode(arg) for arg in spec.inputs(rng)]
             request = {"op": "batch", "target": spec.target, "driver": spec.driver, "args": args, "kwargs": {}, "fresh": True}
             growth = {}
+            sides = ("reference", "submission")
             try:
-                for side in ("reference", "submission"):
-                    worker = self.worker(side)
-                    self.batch(side, dict(request, repeats=max(1, spec.repeats // 5)))  # warm-up
-                    before = worker.rss()
-                    self.batch(side, dict(request, repeats=spec.repeats))
-                    growth[side] = worker.rss() - before
+                # Both sides at once: the same warm-up, then the measured batch, RSS before and after.
+                self.batches(sides, dict(request, repeats=max(1, spec.repeats // 4)))
+                before = {side: self.workers[side].rss() for side in sides}
+                self.batches(sides, dict(request, repeats=spec.repeats))
+                growth = {side: self.workers[side].rss() - before[side] for side in sides}
             except client.WorkerGone as gone:
                 self.record_crash(gone)
                 if gone.side != "submission":

@@ -83,11 +83,11 @@ class Speed:
 class Leak:
     target: str
     inputs: Callable = None
-    repeats: int = 150
+    repeats: int = 40
     driver: Optional[str] = None
     # Growth beyond the reference's that counts as a leak; the inputs are sized so one leaked
     # argument per call grows the worker by several times this.
-    slack_bytes: int = 8 * 1024 * 1024
+    slack_bytes: int = 4 * 1024 * 1024
 
 
 @dataclass
