@@ -100,3 +100,5 @@ class Suite:
     rel_tol: float = 1e-9
     abs_tol: float = 1e-12
     call_timeout: float = 10.0
+    # Where the baseline module lives; by default the suite file's folder (tests/).
+    folder: Optional[str] = None
