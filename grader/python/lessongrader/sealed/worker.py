@@ -122,7 +122,8 @@ class Worker:
                 answer.update(returned=None, handle=ident)
             else:
                 answer["returned"] = protocol.encode(project(result, request.get("project")))
-        except Exception as error:  # noqa: BLE001 — the call's behaviour, reported as data
+        except BaseException as error:  # noqa: BLE001 — the call's behaviour (a Rust panic, even
+            # SystemExit), reported as data
             answer = {"raised": protocol.encode_error(error)}
         if request.get("want_args"):
             try:
@@ -154,7 +155,7 @@ class Worker:
                 args, kwargs = self.decode_args(request)
                 try:
                     function(*args, **kwargs)
-                except Exception:  # noqa: BLE001 — counted
+                except BaseException:  # noqa: BLE001 — counted (PanicException is a BaseException)
                     raised += 1
                 del args, kwargs
         else:
@@ -162,7 +163,7 @@ class Worker:
             for _ in range(repeats):
                 try:
                     function(*args, **kwargs)
-                except Exception:  # noqa: BLE001 — counted
+                except BaseException:  # noqa: BLE001 — counted (PanicException is a BaseException)
                     raised += 1
         return {"done": repeats, "raised": raised}
 
