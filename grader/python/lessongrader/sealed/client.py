@@ -91,6 +91,11 @@ class WorkerProcess:
     # --- requests -------------------------------------------------------------------------------
 
     def request(self, message, timeout=None):
+        self.send(message)
+        return self.receive(timeout)
+
+    def send(self, message):
+        """Send without waiting, so two workers can work on the same call at once."""
         if self.gone is not None:
             raise self.gone
         try:
@@ -98,6 +103,10 @@ class WorkerProcess:
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             self._died()
+
+    def receive(self, timeout=None):
+        if self.gone is not None:
+            raise self.gone
         return self._receive(time.monotonic() + (timeout or self.timeout))
 
     def _receive(self, deadline):

@@ -5,7 +5,8 @@ Values inside are tagged two-element lists so that types which JSON would merge 
 
     ["none", null]  ["bool", true]  ["int", "123"]  ["float", "0x1.8p+0"]  ["str", "é"]
     ["bytes", "<base64>"]  ["list", [...]]  ["tuple", [...]]  ["dict", [[k, v], ...]]
-    ["floats", "<base64 of native doubles>"] (a list of floats, so large inputs decode fast)
+    ["floats", "<base64 of native doubles>"], ["ints", "<base64 of native int64s>"] (a list of
+    floats or of ints, so large inputs decode fast)
 
 Arguments may also carry ["bytearray", b64], ["array", "h", b64] (buffers for exercise 5),
 ["namespace", [[name, value], ...]] (an object with attributes) and ["handle", id] (an object the
@@ -124,6 +125,8 @@ def encode(value, depth=0, handles=None):
     if kind is list:
         if len(value) >= 16 and all(type(item) is float for item in value):
             return ["floats", base64.b64encode(array.array("d", value).tobytes()).decode("ascii")]
+        if len(value) >= 16 and all(type(item) is int and -(2**63) <= item < 2**63 for item in value):
+            return ["ints", base64.b64encode(array.array("q", value).tobytes()).decode("ascii")]
         return ["list", [encode(item, depth + 1, handles) for item in value]]
     if kind is tuple:
         return ["tuple", [encode(item, depth + 1, handles) for item in value]]
@@ -158,6 +161,8 @@ def decode(tagged, depth=0, handles=None, allow_objects=False):
         except (ValueError, OverflowError):
             raise BadFrame(f"bad float {_clip(payload)}") from None
     if tag == "str" and type(payload) is str:
+        if allow_objects:  # the worker: a new str each time, as a fresh argument must be
+            return payload.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
         return payload
     if tag in ("bytes", "bytearray") and type(payload) is str:
         data = _b64(payload)
@@ -169,11 +174,11 @@ def decode(tagged, depth=0, handles=None, allow_objects=False):
             raise BadFrame("array bytes are not a whole number of items")
         result.frombytes(data)
         return result
-    if tag == "floats" and type(payload) is str:
+    if tag in ("floats", "ints") and type(payload) is str:
         data = _b64(payload)
         if len(data) % 8:
-            raise BadFrame("a float list's bytes are not a whole number of doubles")
-        result = array.array("d")
+            raise BadFrame(f"a list of {tag}: its bytes are not a whole number of 8-byte items")
+        result = array.array("d" if tag == "floats" else "q")
         result.frombytes(data)
         return result.tolist()
     if tag in ("list", "tuple") and type(payload) is list:

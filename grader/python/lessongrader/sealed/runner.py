@@ -47,7 +47,10 @@ class OverBudget(RuntimeError):
 def load_suite(path):
     namespace = {"__file__": str(path), "__name__": "sealed_suite"}
     source = Path(path).read_text(encoding="utf-8")
-    sys.path.insert(0, str(Path(path).parent))  # the suite may import tests/baseline.py (course code)
+    folder = Path(path).parent
+    for sibling in folder.glob("*.py"):  # the suite may import tests/baseline.py (course code)
+        sys.modules.pop(sibling.stem, None)  # ... this folder's, not a same-named one seen before
+    sys.path.insert(0, str(folder))
     try:
         exec(compile(source, str(path), "exec"), namespace)
     finally:
@@ -69,6 +72,7 @@ class Run:
         self.started = time.monotonic()
         self.crashes = []
         self.workers = {}
+        self.unusable = None  # why the submission's module cannot even be loaded
         self.launcher = options.launcher
         self.scratch_root = options.scratch or tempfile.mkdtemp(prefix="sealed-")
         self.own_scratch = options.scratch is None
@@ -82,11 +86,14 @@ class Run:
             return current
         if current is not None:
             current.close()
+        if side == "submission" and self.unusable:
+            raise SubmissionUnusable(self.unusable)
         scratch = os.path.join(self.scratch_root, f"{side}-{len(self.crashes)}-{time.monotonic_ns()}")
         os.makedirs(scratch)
         module, folder = self.options.module, self.dirs.get(side)
         if side == "baseline":
-            module, folder = self.suite.speed.baseline_module, str(Path(self.options.suite).parent)
+            module = self.suite.speed.baseline_module
+            folder = self.suite.folder or str(Path(self.options.suite).parent)
         try:
             worker = client.WorkerProcess(
                 side, self.launcher, scratch, module, folder, timeout=self.suite.call_timeout
@@ -95,7 +102,8 @@ class Run:
             if isinstance(error, client.WorkerGone):
                 self.record_crash(error)
             if side == "submission":
-                raise SubmissionUnusable(str(error)) from None
+                self.unusable = str(error)
+                raise SubmissionUnusable(self.unusable) from None
             raise ReferenceBroken(f"the {side} worker could not start: {error}") from None
         self.workers[side] = worker
         if self.suite.files:
@@ -113,24 +121,36 @@ class Run:
 
     def outcome(self, side, request, want_args=False):
         """One call on one side, as an outcome; the reference side failing raises ReferenceBroken."""
-        try:
-            worker = self.worker(side)
-            answer = worker.request(request)
-            return protocol.decode_answer(answer, want_args)
-        except client.WorkerGone as gone:
-            self.record_crash(gone)
-            result = ("crashed", str(gone), None)
-        except client.NoAnswer as error:
-            result = ("no answer", str(error), None)
-        except protocol.BadFrame as error:
-            self.workers[side].kill()  # out of step with us now: start afresh
-            self.workers[side].gone = client.WorkerGone(side, None, "")
-            result = ("malformed answer", str(error), None)
-        except SubmissionUnusable as error:
-            result = ("unusable", str(error), None)
-        if side != "submission":
-            raise ReferenceBroken(f"the {side} side failed on {request.get('target')}: {result[1]}")
-        return result
+        return self.outcomes({side: request}, want_args)[side]
+
+    def outcomes(self, requests, want_args=False):
+        """The same call on several sides at once: all are sent, then all answers collected."""
+        results, sent = {}, []
+        for side, request in requests.items():
+            try:
+                self.worker(side).send(request)
+                sent.append(side)
+            except client.WorkerGone as gone:
+                self.record_crash(gone)
+                results[side] = ("crashed", str(gone), None)
+            except SubmissionUnusable as error:
+                results[side] = ("unusable", str(error), None)
+        for side in sent:
+            try:
+                answer = self.workers[side].receive()
+                results[side] = protocol.decode_answer(answer, want_args)
+            except client.WorkerGone as gone:
+                self.record_crash(gone)
+                results[side] = ("crashed", str(gone), None)
+            except client.NoAnswer as error:
+                results[side] = ("no answer", str(error), None)
+            except protocol.BadFrame as error:
+                self.workers[side].kill()  # out of step with us now: start afresh
+                results[side] = ("malformed answer", str(error), None)
+        for side, result in results.items():
+            if side != "submission" and result[0] not in ("returned", "raised"):
+                raise ReferenceBroken(f"the {side} side failed on {requests[side].get('target')}: {result[1]}")
+        return results
 
     def check_budget(self):
         if time.monotonic() - self.started > self.options.budget_seconds:
@@ -154,7 +174,7 @@ class Run:
             return ("returned", outer[-1] if len(outer) == len(inner) else 0, None)
         raise ValueError(f"unknown oracle {oracle!r}")
 
-    def check_call(self, case, args, kwargs, handle=None, project=None, history=""):
+    def check_call(self, case, args, kwargs, handle=None, project=None, history="", get=False):
         """Compare one call on both sides; returns a failure dict or None."""
         target = case.target if hasattr(case, "target") else case
         want_args = getattr(case, "want_args", False)
@@ -165,13 +185,16 @@ class Run:
             "kwargs": {name: protocol.encode(value) for name, value in (kwargs or {}).items()},
             "project": project if project is not None else getattr(case, "project", None),
             "want_args": want_args,
+            "get": get,
         }
         oracle = getattr(case, "oracle", None)
-        actual = self.outcome("submission", dict(request, handle=handle and handle["submission"]), want_args)
+        sides = ["submission"] if oracle else ["submission", "reference"]
+        results = self.outcomes({side: dict(request, handle=handle and handle[side]) for side in sides}, want_args)
+        actual = results["submission"]
         if oracle:
             expected = self.expected_by_oracle(oracle) if actual[0] != "crashed" else ("returned", "?", None)
         else:
-            expected = self.outcome("reference", dict(request, handle=handle and handle["reference"]), want_args)
+            expected = results["reference"]
         if compare.same_outcome(expected, actual, self.suite.rel_tol, self.suite.abs_tol):
             return None
         note = ""
@@ -241,8 +264,7 @@ class Run:
         history = compare.call_text(scenario.cls, init)
         made = {}
         request = {"op": "call", "target": scenario.cls, "args": [protocol.encode(a) for a in init], "kwargs": {}, "new_handle": True}
-        for side in sides:
-            made[side] = self.outcome(side, request)
+        made = self.outcomes({side: request for side in sides})
         if not compare.same_outcome(made["reference"], made["submission"], 0, 0):
             return {"case": scenario.name, "call": compare.clip(history), "expected": compare.describe(made["reference"]), "actual": compare.describe(made["submission"]), "note": ""}
         if made["reference"][0] == "raised":
@@ -253,11 +275,12 @@ class Run:
             for step in steps:
                 method, args = step[0], step[1]
                 project = step[2] if len(step) > 2 else None
-                failure = self.check_call(method, list(args), {}, handle=handle, project=project, history=history)
+                failure = self.check_call(method, list(args or ()), {}, handle=handle, project=project, history=history, get=args is None)
                 if failure:
                     failure["case"] = scenario.name
                     return failure
-                history = compare.clip(history + compare.call_text(method, args) + "; then ", 2000)
+                done = f".{method}" if args is None else compare.call_text(method, args)
+                history = compare.clip(history + done + "; then ", 2000)
         finally:
             for side in sides:
                 worker = self.workers.get(side)
@@ -279,6 +302,8 @@ class Run:
     def correctness(self):
         failures, passed = [], 0
         cases = self.suite.cases
+        if not cases:
+            return part("correctness", "skipped", "this suite has no correctness cases", 0, 0, [])
         for case in cases:
             self.check_budget()
             failure = self.scenario_case(case) if hasattr(case, "cls") else self.function_case(case)
@@ -301,6 +326,26 @@ class Run:
             raise protocol.BadFrame(f"a batch's answer is {{done, raised}}, got {compare.clip(repr(answer))}")
         return after - before, answer["raised"]
 
+    def batches(self, sides, request):
+        """The same (unmeasured) batch on several workers at once. If one fails, the others are
+        stopped too (their answers would be out of step) and start afresh when next needed."""
+        raised = {}
+        try:
+            for side in sides:
+                self.worker(side).send(request)
+            for side in sides:
+                answer = self.workers[side].receive(timeout=120.0)
+                if set(answer) != {"done", "raised"} or answer["done"] != request["repeats"] or type(answer["raised"]) is not int:
+                    raise protocol.BadFrame(f"a batch's answer is {{done, raised}}, got {compare.clip(repr(answer))}")
+                raised[side] = answer["raised"]
+            return raised
+        except BaseException:
+            for side in sides:
+                worker = self.workers.get(side)
+                if worker is not None and worker.gone is None:
+                    worker.kill()
+            raise
+
     def speed(self):
         spec = self.suite.speed
         if spec is None:
@@ -314,13 +359,15 @@ class Run:
                 if self.worker(side).request({"op": "stage", "args": args, "kwargs": {}}).get("ok") is not True:
                     raise protocol.BadFrame("the worker did not stage the speed input")
             # right first: the candidate's answer on these inputs is the baseline's
-            call = {"op": "call", "target": spec.candidate, "args": args, "kwargs": {}}
-            if spec.driver is None:
-                expected = self.outcome("baseline", dict(call, target=spec.baseline))
-                actual = self.outcome("submission", call)
-                if not compare.same_outcome(expected, actual, self.suite.rel_tol, self.suite.abs_tol):
-                    return part("speed", "failed", "the speed batch's answer is wrong", 0, 1, [
-                        {"case": spec.perf, "call": f"{spec.candidate}(<the speed input>)", "expected": compare.describe(expected), "actual": compare.describe(actual), "note": "speed counts only for right answers"}])
+            call = {"op": "call", "args": args, "kwargs": {}}
+            results = self.outcomes({
+                "baseline": dict(call, target=spec.baseline, driver=spec.baseline_driver),
+                "submission": dict(call, target=spec.candidate, driver=spec.driver),
+            })
+            expected, actual = results["baseline"], results["submission"]
+            if not compare.same_outcome(expected, actual, self.suite.rel_tol, self.suite.abs_tol):
+                return part("speed", "failed", "the speed batch's answer is wrong", 0, 1, [
+                    {"case": spec.perf, "call": f"{spec.candidate}(<the speed input>)", "expected": compare.describe(expected), "actual": compare.describe(actual), "note": "speed counts only for right answers"}])
             one, _ = self.batch("baseline", dict(base, repeats=1))
             repeats = max(1, min(1000, round(spec.batch_seconds * 1e9 / max(one, 1))))
             self.batch("submission", dict(cand, repeats=1))  # warm-up
@@ -362,13 +409,17 @@ class Run:
             args = [protocol.encode(arg) for arg in spec.inputs(rng)]
             request = {"op": "batch", "target": spec.target, "driver": spec.driver, "args": args, "kwargs": {}, "fresh": True}
             growth = {}
+            sides = ("reference", "submission")
             try:
-                for side in ("reference", "submission"):
-                    worker = self.worker(side)
-                    self.batch(side, dict(request, repeats=max(1, spec.repeats // 5)))  # warm-up
-                    before = worker.rss()
-                    self.batch(side, dict(request, repeats=spec.repeats))
-                    growth[side] = worker.rss() - before
+                # Both sides at once: the same warm-up, then the measured batch, RSS before and after.
+                self.batches(sides, dict(request, repeats=max(1, spec.repeats // 4)))
+                before = {side: self.workers[side].rss() for side in sides}
+                raised = self.batches(sides, dict(request, repeats=spec.repeats))
+                growth = {side: self.workers[side].rss() - before[side] for side in sides}
+                if raised["submission"] != raised["reference"]:
+                    # a call that fails at once (a todo!()) holds nothing: no leak points for it
+                    failures.append(leak_failure(spec, f"{raised['submission']} of {spec.repeats} calls raised (the reference's: {raised['reference']})"))
+                    continue
             except client.WorkerGone as gone:
                 self.record_crash(gone)
                 if gone.side != "submission":

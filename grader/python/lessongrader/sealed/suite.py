@@ -83,11 +83,11 @@ class Speed:
 class Leak:
     target: str
     inputs: Callable = None
-    repeats: int = 150
+    repeats: int = 40
     driver: Optional[str] = None
     # Growth beyond the reference's that counts as a leak; the inputs are sized so one leaked
     # argument per call grows the worker by several times this.
-    slack_bytes: int = 8 * 1024 * 1024
+    slack_bytes: int = 4 * 1024 * 1024
 
 
 @dataclass
@@ -100,3 +100,5 @@ class Suite:
     rel_tol: float = 1e-9
     abs_tol: float = 1e-12
     call_timeout: float = 10.0
+    # Where the baseline module lives; by default the suite file's folder (tests/).
+    folder: Optional[str] = None

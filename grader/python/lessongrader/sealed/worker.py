@@ -7,7 +7,8 @@ the submission's process: nothing here is trusted, and the runner checks every a
 
 Requests (one frame each) and answers (`{"op": "ping"}` → `{"ok": true}` first):
 - `{"op": "load", "module", "path"}` → `{"ok": true}` or `{"raised": error}`
-- `{"op": "call", "target", "handle"?, "args", "kwargs", "new_handle"?, "project"?, "want_args"?}`
+- `{"op": "call", "target", "handle"?, "args", "kwargs", "new_handle"?, "project"?, "want_args"?,
+  "get"?}` (`get`: read the attribute, do not call it)
   → `{"returned": value}` / `{"handle": n, "returned": null}` / `{"raised": error}`, plus `"args"`
   (the arguments after the call) when asked
 - `{"op": "drop", "handle"}` → `{"ok": true}`
@@ -113,7 +114,7 @@ class Worker:
         answer = {}
         try:
             function = self.resolve(request)
-            result = function(*args, **kwargs)
+            result = function if request.get("get") else function(*args, **kwargs)
             if request.get("new_handle"):
                 ident = self.next_handle
                 self.next_handle += 1
@@ -121,7 +122,8 @@ class Worker:
                 answer.update(returned=None, handle=ident)
             else:
                 answer["returned"] = protocol.encode(project(result, request.get("project")))
-        except Exception as error:  # noqa: BLE001 — the call's behaviour, reported as data
+        except BaseException as error:  # noqa: BLE001 — the call's behaviour (a Rust panic, even
+            # SystemExit), reported as data
             answer = {"raised": protocol.encode_error(error)}
         if request.get("want_args"):
             try:
@@ -153,7 +155,7 @@ class Worker:
                 args, kwargs = self.decode_args(request)
                 try:
                     function(*args, **kwargs)
-                except Exception:  # noqa: BLE001 — counted
+                except BaseException:  # noqa: BLE001 — counted (PanicException is a BaseException)
                     raised += 1
                 del args, kwargs
         else:
@@ -161,7 +163,7 @@ class Worker:
             for _ in range(repeats):
                 try:
                     function(*args, **kwargs)
-                except Exception:  # noqa: BLE001 — counted
+                except BaseException:  # noqa: BLE001 — counted (PanicException is a BaseException)
                     raised += 1
         return {"done": repeats, "raised": raised}
 
