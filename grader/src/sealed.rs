@@ -177,6 +177,15 @@ impl SealedResult {
         }
     }
 
+    /// Why the sealed checks could not decide (the reference or the baseline did not run, the
+    /// runner failed or went over its budget): the grader's problem, not a verdict.
+    pub fn grader_error(&self) -> Option<&str> {
+        self.parts
+            .iter()
+            .find(|part| part.status == PartStatus::Error)
+            .map(|part| part.summary.as_str())
+    }
+
     /// The part of this kind, if the result has one.
     pub fn part(&self, kind: PartKind) -> Option<&Part> {
         self.parts.iter().find(|part| part.kind == kind)
@@ -493,16 +502,8 @@ pub fn disagreements(verdict: &Verdict, result: &SealedResult) -> Vec<PartKind> 
                 && (kind != PartKind::Correctness || part.cases_passed == part.cases_total)
         })
     };
-    let sealed_error = result
-        .parts
-        .iter()
-        .any(|part| part.status == PartStatus::Error);
-    if sealed_error
-        && result
-            .part(PartKind::Correctness)
-            .is_some_and(|part| part.cases_total == 0)
-    {
-        // The sealed check could not run at all: no evidence either way.
+    if result.grader_error().is_some() {
+        // The sealed checks could not decide: no evidence either way.
         return Vec::new();
     }
     [
@@ -673,6 +674,50 @@ open(args.out, "w").write(json.dumps({{
         assert_eq!(points(exercise, &result).0, 0.0);
         let error = SealedResult::error("fastmath", "", "no runner");
         assert_eq!(points(exercise, &error), (0.0, 0.0, 0.0));
+    }
+
+    fn verdict(passed: &[CheckName]) -> Verdict {
+        use crate::verdict::{CheckDetails, CheckResult, Status};
+        Verdict {
+            exercise: "exercise-1".into(),
+            slug: "math".into(),
+            title: String::new(),
+            variant: crate::build::Variant::Learner,
+            status: Status::Passed,
+            checks: [CheckName::Tests, CheckName::Leaks, CheckName::Perf]
+                .into_iter()
+                .map(|name| CheckResult {
+                    name,
+                    status: if passed.contains(&name) {
+                        CheckStatus::Passed
+                    } else {
+                        CheckStatus::Failed
+                    },
+                    summary: String::new(),
+                    details: CheckDetails::None {},
+                })
+                .collect(),
+            score: 1.0,
+            seconds: 0.0,
+            crate_dir: String::new(),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn in_process_passes_that_sealed_checks_refute_are_disagreements() {
+        let result = SealedResult::parse(GOOD, "fastmath", "").unwrap();
+        let all = [CheckName::Tests, CheckName::Leaks, CheckName::Perf];
+        // Correctness 3 of 4 and a slow speed batch, while in-process everything passed.
+        assert_eq!(
+            disagreements(&verdict(&all), &result),
+            [PartKind::Correctness, PartKind::Speed]
+        );
+        // Failing in-process too is no disagreement.
+        assert_eq!(disagreements(&verdict(&[CheckName::Leaks]), &result), []);
+        // A sealed run that could not decide is no evidence.
+        let error = SealedResult::error("fastmath", "", "no reference");
+        assert_eq!(disagreements(&verdict(&all), &error), []);
     }
 
     #[test]

@@ -258,3 +258,75 @@ fn fakes_get_no_sealed_points_in_check_and_in_a_roster() {
         }
     }
 }
+
+/// `sandbox-exec`, the launcher of every sealed worker: stdin and stdout pass through, the worker
+/// can start no helper process and no thread, and a worker's signal becomes the launcher's.
+#[test]
+fn the_worker_launcher_passes_pipes_refuses_helpers_and_keeps_signals() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    let python = repo().join(".venv/bin/python");
+    let scratch = tempfile::tempdir().unwrap();
+    let launch = |code: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+        command
+            .args(["sandbox-exec", "--mode", "best-effort", "--writable"])
+            .arg(scratch.path())
+            .arg("--")
+            .arg(&python)
+            .args(["-c", code])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+            command.env("CARGO_TARGET_DIR", repo().join("target"));
+        }
+        let mut child = command.spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"sealed call\n")
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let echoed = launch("import sys; print(sys.stdin.readline().upper(), end='')");
+    assert!(echoed.status.success(), "{echoed:?}");
+    assert_eq!(String::from_utf8_lossy(&echoed.stdout), "SEALED CALL\n");
+
+    let helper = launch(
+        "import subprocess, sys\n\
+         try:\n    subprocess.run([sys.executable, '-c', 'pass'])\n    print('started')\n\
+         except OSError as error:\n    print('refused', error.errno)",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&helper.stdout).trim(),
+        "refused 11",
+        "{helper:?}"
+    );
+    let thread = launch(
+        "import threading\n\
+         try:\n    threading.Thread(target=print).start()\n    print('started')\n\
+         except RuntimeError:\n    print('refused')",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&thread.stdout).trim(),
+        "refused",
+        "{thread:?}"
+    );
+
+    let crashed = launch("import ctypes; ctypes.string_at(0)");
+    assert_eq!(crashed.status.signal(), Some(11), "{crashed:?}");
+    let exited = launch("raise SystemExit(3)");
+    assert_eq!(exited.status.code(), Some(3), "{exited:?}");
+
+    let run = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["sandbox-exec", "--mode", "best-effort"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "no command is bad usage: {run:?}"
+    );
+}

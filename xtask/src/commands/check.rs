@@ -183,13 +183,9 @@ fn sealed(
         Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
         Format::Text => anstream::print!("{}", ui::sealed::text(exercise, &result)),
     }
-    let erred = result
-        .parts
-        .iter()
-        .any(|part| part.status == grader::sealed::PartStatus::Error);
     Ok(ExitCode::from(if result.passed() {
         output::PASSED
-    } else if erred && result.parts.len() == 1 {
+    } else if result.grader_error().is_some() {
         output::GRADER_ERROR
     } else {
         output::NOT_PASSED

@@ -427,6 +427,12 @@ fn grade_taken(
         let mut checks = CheckLine::all(verdict);
         let mut feedback = ui::feedback::exercise_text(verdict);
         let mut notes = Vec::new();
+        if let Some(why) = sealed.as_ref().and_then(|sealed| sealed.grader_error()) {
+            return Err(format!(
+                "the sealed checks of {} could not run: {why}",
+                exercise.name()
+            ));
+        }
         if let Some(sealed) = &sealed {
             let disagree = grader::sealed::disagreements(verdict, sealed);
             if !disagree.is_empty() {
