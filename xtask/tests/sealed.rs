@@ -68,17 +68,11 @@ impl MiniCourse {
     }
 
     fn xtask(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-        command
-            .args(args)
-            .current_dir(self.root())
-            .env("COURSE_ROOT", self.root())
-            .env("COURSE_VENV", repo().join(".venv"))
-            .env("NO_COLOR", "1");
-        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-            command.env("CARGO_TARGET_DIR", repo().join("target"));
-        }
-        Run::from(command.output().expect("xtask runs"))
+        Run::from(
+            common::command_in(self.root(), args)
+                .output()
+                .expect("xtask runs"),
+        )
     }
 }
 
@@ -90,19 +84,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap();
-        if name == "target" || name == "__pycache__" {
-            continue;
-        }
-        if path.is_dir() {
-            copy_tree(&path, &to.join(name));
-        } else {
-            std::fs::copy(&path, to.join(name)).unwrap();
-        }
-    }
+    common::copy_tree(from, to, &|_| true);
 }
 
 /// Whether the pieces sealed grading needs are in this copy of the course.

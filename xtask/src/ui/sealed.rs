@@ -4,6 +4,7 @@
 use grader::Exercise;
 use grader::sealed::{PartKind, PartStatus, SealedResult};
 
+use super::feedback::points;
 use super::style::{self, paint};
 
 /// Disagreements shown per part; the rest are counted.
@@ -14,15 +15,6 @@ const CRASH_LINES: usize = 6;
 
 /// What a roster row and feedback say when in-process checks passed that sealed ones failed.
 pub const TAMPERING: &str = "in-process results disagree with sealed checks: possible tampering";
-
-fn points(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    if rounded.fract() == 0.0 {
-        format!("{rounded:.0}")
-    } else {
-        format!("{rounded}")
-    }
-}
 
 fn status_word(status: PartStatus) -> String {
     let style = match status {
