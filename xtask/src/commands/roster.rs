@@ -253,7 +253,11 @@ impl SealedSetup {
             .exercises
             .iter()
             .any(|exercise| grader::sealed::suite(exercise).is_some());
-        if !suites || !super::has_solutions(course) {
+        if !suites {
+            return Ok(None);
+        }
+        if !super::has_solutions(course) {
+            ui::note(ui::sealed::NO_REFERENCE);
             return Ok(None);
         }
         let engine = grader::Engine::open(

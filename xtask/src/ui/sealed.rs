@@ -7,6 +7,10 @@ use grader::sealed::{PartKind, PartStatus, SealedResult};
 use super::feedback::points;
 use super::style::{self, paint};
 
+/// A roster graded in a copy of the course without its solutions.
+pub const NO_REFERENCE: &str = "this copy of the course has no solutions/: the sealed checks, \
+     which compare against the reference, are off, and points are the in-process ones only";
+
 /// Disagreements shown per part; the rest are counted.
 const FAILURES_SHOWN: usize = 5;
 
