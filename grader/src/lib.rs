@@ -15,8 +15,9 @@
 //! progress file), `workspace` (where things live) and `error`. For a class: `roster` (who
 //! submitted what, what is taken from it, the slot it is graded in, points, cache keys), `intake`
 //! (unpacking archives safely), `gradebook` (CSV, JSON, JUnit and the result cache), `shards` (a
-//! roster split across machines and merged back), `gradescope` (one student's results.json) and
-//! `sandbox` (untrusted builds and test runs).
+//! roster split across machines and merged back), `gradescope` (one student's results.json),
+//! `sandbox` (untrusted builds and test runs) and `sealed` (what counts toward a grade, decided by
+//! a trusted process that never loads the submission).
 #![deny(missing_docs)]
 
 mod build;
@@ -33,6 +34,7 @@ pub mod roster;
 mod run;
 pub mod sandbox;
 pub mod shards;
+pub mod sealed;
 mod toolchain;
 pub mod verdict;
 mod wire;

@@ -8,6 +8,7 @@ pub mod new;
 pub mod reset;
 pub mod roster;
 pub mod shards;
+pub mod sandbox_exec;
 pub mod solution;
 pub mod status;
 pub mod test;

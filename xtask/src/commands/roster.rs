@@ -29,7 +29,16 @@ pub enum SandboxMode {
 }
 
 impl SandboxMode {
-    fn key(self) -> &'static str {
+    /// The grader's mode of the same name.
+    pub fn grader_mode(self) -> grader::SandboxMode {
+        match self {
+            Self::Required => grader::SandboxMode::Required,
+            Self::BestEffort => grader::SandboxMode::BestEffort,
+            Self::Off => grader::SandboxMode::Off,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
         match self {
             Self::Required => "required",
             Self::BestEffort => "best-effort",
@@ -84,6 +93,13 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             .collect(),
         None => roster.iter().collect(),
     };
+    let sealed = match SealedSetup::prepare(&course, &catalog, python, sandbox) {
+        Ok(sealed) => sealed,
+        Err(error) => {
+            ui::error(&format!("{error:#}"));
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
     let out = args.out.clone().unwrap_or_else(default_out);
     fs::create_dir_all(out.join("feedback"))?;
     let grader_dir = course.target_dir.join("grader");
@@ -131,6 +147,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                 course_max,
                 python,
                 sandboxes: sandboxes.as_ref(),
+                sealed: sealed.as_ref(),
             },
             student,
             &mut slot,
@@ -217,11 +234,7 @@ fn sandboxes(
     course: &Workspace,
     catalog: &Catalog,
 ) -> Result<(Option<Sandboxes>, InForce), grader::SandboxError> {
-    let mode = match mode {
-        SandboxMode::Required => grader::SandboxMode::Required,
-        SandboxMode::BestEffort => grader::SandboxMode::BestEffort,
-        SandboxMode::Off => grader::SandboxMode::Off,
-    };
+    let mode = mode.grader_mode();
     let base = Sandbox::new(mode)
         .toolchain(&course.venv)
         .read_only(&course.root)
@@ -261,6 +274,80 @@ struct GradeContext<'a> {
     course_max: f64,
     python: Option<&'a Path>,
     sandboxes: Option<&'a Sandboxes>,
+    sealed: Option<&'a SealedSetup>,
+}
+
+/// What the sealed checks of a roster run share: the course's engine (its `.venv`, its suites),
+/// the reference solutions built once, the run's secret seed and how workers are sandboxed.
+struct SealedSetup {
+    engine: grader::Engine,
+    references: Vec<Option<PathBuf>>,
+    seed: String,
+    mode: SandboxMode,
+}
+
+impl SealedSetup {
+    /// Build the reference of every exercise that has a sealed suite; `None` when the course has
+    /// no solutions or no suites (then points are the in-process ones, as before).
+    fn prepare(
+        course: &Workspace,
+        catalog: &Catalog,
+        python: Option<&Path>,
+        mode: SandboxMode,
+    ) -> anyhow::Result<Option<Self>> {
+        let suites = catalog
+            .exercises
+            .iter()
+            .any(|exercise| grader::sealed::suite(exercise).is_some());
+        if !suites {
+            return Ok(None);
+        }
+        if !super::has_solutions(course) {
+            ui::note(ui::sealed::NO_REFERENCE);
+            return Ok(None);
+        }
+        let engine = grader::Engine::open(
+            Some(course.root.clone()),
+            python,
+            grader::Settings::default(),
+            &mut grader::Quiet,
+        )?;
+        let mut references = Vec::with_capacity(catalog.exercises.len());
+        for (index, exercise) in catalog.exercises.iter().enumerate() {
+            if grader::sealed::suite(exercise).is_none() {
+                references.push(None);
+                continue;
+            }
+            match engine.build_module(index, grader::Variant::Solution)? {
+                Some(dir) => references.push(Some(dir)),
+                None => anyhow::bail!(
+                    "the reference solution of {} does not compile: the sealed checks have \
+                     nothing to compare with",
+                    exercise.name()
+                ),
+            }
+        }
+        Ok(Some(Self {
+            engine,
+            references,
+            seed: grader::sealed::fresh_seed(),
+            mode,
+        }))
+    }
+
+    /// The sealed checks of one exercise of the slot, if it has a suite and the crate built.
+    fn check(
+        &self,
+        index: usize,
+        submission: Option<&Path>,
+    ) -> Option<grader::sealed::SealedResult> {
+        let reference = self.references.get(index)?.as_deref()?;
+        let submission = submission?;
+        let seconds = self.engine.catalog().exercises[index].timeout_secs;
+        let launcher = super::sandbox_exec::launcher(self.mode, seconds);
+        self.engine
+            .sealed(index, reference, submission, &launcher, &self.seed)
+    }
 }
 
 /// One student's row; never an `Err`: whatever goes wrong is the row's `error`.
@@ -374,7 +461,7 @@ fn grade_taken(
         )
         .map_err(|error| grader_failed(&error))?;
     let mut grades = Vec::with_capacity(outcomes.len());
-    for (exercise, outcome) in context.catalog.exercises.iter().zip(outcomes) {
+    for (index, (exercise, outcome)) in context.catalog.exercises.iter().zip(outcomes).enumerate() {
         let report = match outcome {
             Outcome::Graded(report) => report,
             Outcome::Failed(error) => {
@@ -383,7 +470,27 @@ fn grade_taken(
             Outcome::Abandoned => unreachable!("nothing stops a roster's run"),
         };
         let verdict = &report.verdict;
-        let (points, max) = roster::points(exercise, verdict);
+        let sealed = context
+            .sealed
+            .and_then(|setup| setup.check(index, report.module_dir.as_deref()));
+        let (points, max) = roster::sealed_points(exercise, verdict, sealed.as_ref());
+        let mut checks = CheckLine::all(verdict);
+        let mut feedback = ui::feedback::exercise_text(verdict);
+        let mut notes = Vec::new();
+        if let Some(why) = sealed.as_ref().and_then(|sealed| sealed.grader_error()) {
+            return Err(format!(
+                "the sealed checks of {} could not run: {why}",
+                exercise.name()
+            ));
+        }
+        if let Some(sealed) = &sealed {
+            let disagree = grader::sealed::disagreements(verdict, sealed);
+            if !disagree.is_empty() {
+                notes.push(ui::sealed::disagreement(&disagree));
+            }
+            checks.push(ui::sealed::check_line(sealed));
+            feedback.push_str(&ui::sealed::feedback(exercise, sealed, &notes));
+        }
         grades.push(ExerciseGrade {
             exercise: exercise.name(),
             points,
@@ -392,9 +499,11 @@ fn grade_taken(
                 .ok()
                 .and_then(|value| value.as_str().map(str::to_string))
                 .unwrap_or_default(),
-            checks: CheckLine::all(verdict),
+            checks,
             verdict: serde_json::from_str(&grader::json(verdict)).unwrap_or_default(),
-            feedback: ui::feedback::exercise_text(verdict),
+            feedback,
+            sealed,
+            notes,
         });
     }
     Ok(grades)

@@ -101,18 +101,7 @@ impl Course {
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-        command
-            .args(args)
-            .current_dir(self.root())
-            .env("COURSE_ROOT", self.root())
-            .env("COURSE_VENV", repo().join(".venv"))
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE");
-        if std::env::var_os("CARGO_TARGET_DIR").is_none() {
-            command.env("CARGO_TARGET_DIR", repo().join("target"));
-        }
-        command
+        command_in(self.root(), args)
     }
 
     pub fn xtask(&self, args: &[&str]) -> Run {
@@ -201,6 +190,22 @@ impl Drop for Course {
             }
         }
     }
+}
+
+/// The real binary over the course at `root`, sharing this repository's `.venv` and `target/`.
+pub fn command_in(root: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .args(args)
+        .current_dir(root)
+        .env("COURSE_ROOT", root)
+        .env("COURSE_VENV", repo().join(".venv"))
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        command.env("CARGO_TARGET_DIR", repo().join("target"));
+    }
+    command
 }
 
 pub struct Run {
