@@ -32,18 +32,26 @@ MATH = ROOT / "exercises" / "01-math"
 
 
 def built_solution(slug, module, number):
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    """The solution's module built for this Python: under $CARGO_TARGET_DIR or target/ (the default
+    Python's builds), or target/py3.X (where `cargo xtask test` builds for the other Pythons)."""
+    version = f"py{sys.version_info.major}.{sys.version_info.minor}"
+    roots = [Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")), ROOT / "target" / version]
     pattern = f"grader/*/solution/{slug}/module/{module}/{module}{sysconfig.get_config_var('EXT_SUFFIX')}"
-    found = sorted(target.glob(pattern), key=lambda path: path.stat().st_mtime)
-    if not found:
+
+    def find():
+        return sorted((path for root in roots for path in root.glob(pattern)), key=lambda path: path.stat().st_mtime)
+
+    found = find()
+    if not found and Path(sys.prefix).resolve() == (ROOT / ".venv").resolve():
+        # the course's own venv: build it the way verify does (verify then finds it built)
         subprocess.run(
             ["cargo", "xtask", "check", str(number), "--solution", "--no-perf", "--no-leaks", "--color", "never"],
             cwd=ROOT,
             check=False,
             capture_output=True,
         )
-        found = sorted(target.glob(pattern), key=lambda path: path.stat().st_mtime)
-    assert found, f"no built {module} for this Python under {target}: run `cargo xtask check {number} --solution`"
+        found = find()
+    assert found, f"no {module} built for {version} under {' or '.join(map(str, roots))}: run `cargo xtask check {number} --solution`"
     return found[-1].parent
 
 
