@@ -64,6 +64,20 @@ def load_suite(path):
     return suite
 
 
+def hypothesis_home(scratch_root):
+    """Where hypothesis keeps its caches (by default ./.hypothesis, which would be the course):
+    the user's cache folder, so that its Unicode tables (seconds to build) are built once; the
+    run's scratch folder if that cannot be written. No example database is kept in either."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lessongrader-sealed" / "hypothesis"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        if os.access(cache, os.W_OK):
+            return str(cache)
+    except OSError:
+        pass
+    return os.path.join(scratch_root, "hypothesis")
+
+
 def case_seed(secret, name):
     return int.from_bytes(hashlib.sha256(f"{secret}:{name}".encode()).digest()[:8], "big")
 
@@ -79,8 +93,7 @@ class Run:
         self.launcher = options.launcher
         self.scratch_root = options.scratch or tempfile.mkdtemp(prefix="sealed-")
         self.own_scratch = options.scratch is None
-        # hypothesis keeps caches in ./.hypothesis by default: not in the course, in the scratch
-        set_hypothesis_home_dir(os.path.join(self.scratch_root, "hypothesis"))
+        set_hypothesis_home_dir(hypothesis_home(self.scratch_root))
         self.dirs = {"reference": options.reference, "submission": options.submission}
 
     # --- workers --------------------------------------------------------------------------------
