@@ -10,29 +10,37 @@ from lessongrader.sealed.suite import Leak, Scenario, Speed, Suite, st
 
 import baseline
 
-keys = st.one_of(st.integers(-3, 12), st.sampled_from(["a", "b", "", "é", (1, 2), (), 1.0, True, None]))
+# Few distinct keys, so that sequences hit, miss, replace and evict often; some that are equal
+# across types (1, 1.0, True) and some that are not ints.
+keys = st.sampled_from([*[0, 1, 2] * 4, 1.0, True, -1, "a", "é", (1, 2), (), None])
 values = st.one_of(st.integers(), st.text(max_size=5), st.none())
-step = st.one_of(
-    st.tuples(st.just("__setitem__"), st.tuples(keys, values)),
-    st.tuples(st.just("__getitem__"), st.tuples(keys)),
-    st.tuples(st.just("get"), st.one_of(st.tuples(keys), st.tuples(keys, values))),
-    st.tuples(st.just("__contains__"), st.tuples(keys)),
-    st.tuples(st.just("__delitem__"), st.tuples(keys)),
-    st.tuples(st.just("pop"), st.one_of(st.tuples(keys), st.tuples(keys, values), st.tuples(keys, values, values))),
-    st.tuples(st.just("__len__"), st.just(())),
-    st.tuples(st.just("items"), st.just(())),
-    st.tuples(st.just("__iter__"), st.just(()), st.just("list")),
-    st.tuples(st.just("__repr__"), st.just(())),
-    st.tuples(st.just("clear"), st.just(())),
-    st.tuples(st.just("capacity"), st.none()),
-    st.tuples(st.just("__setitem__"), st.tuples(st.just([1]), values)),  # unhashable: TypeError
-)
-sequences = st.tuples(st.tuples(st.integers(-1, 5)), st.lists(step, max_size=25))
+STEPS = {
+    "__setitem__": st.tuples(st.just("__setitem__"), st.tuples(keys, values)),
+    "get": st.tuples(st.just("get"), st.one_of(st.tuples(keys), st.tuples(keys, values))),
+    "__getitem__": st.tuples(st.just("__getitem__"), st.tuples(keys)),
+    "__contains__": st.tuples(st.just("__contains__"), st.tuples(keys)),
+    "__delitem__": st.tuples(st.just("__delitem__"), st.tuples(keys)),
+    "pop": st.tuples(st.just("pop"), st.one_of(st.tuples(keys), st.tuples(keys, values), st.tuples(keys, values, values))),
+    "__len__": st.just(("__len__", ())),
+    "items": st.just(("items", ())),
+    "__iter__": st.just(("__iter__", (), "list")),
+    "__repr__": st.just(("__repr__", ())),
+    "clear": st.just(("clear", ())),
+    "capacity": st.just(("capacity", None)),
+    "unhashable": st.tuples(st.just("__setitem__"), st.tuples(st.just([1]), values)),  # TypeError
+}
+# Writes and reads drawn four times as often as the rest: they make the state worth checking.
+step = st.sampled_from([*["__setitem__", "get", "__getitem__"] * 4, *STEPS]).flatmap(STEPS.__getitem__)
+sequences = st.tuples(st.tuples(st.integers(1, 3)), st.lists(step, min_size=6, max_size=30))  # a bad capacity: above
 
 SCENARIOS = [
     Scenario("evicts the least recently used", "LruCache", (2,), [
         ("__setitem__", ("a", 1)), ("__setitem__", ("b", 2)), ("__getitem__", ("a",)), ("__setitem__", ("c", 3)),
         ("__contains__", ("b",)), ("items", ()), ("__len__", ()), ("__repr__", ()),
+    ]),
+    Scenario("a hit in get counts as a use", "LruCache", (2,), [
+        ("__setitem__", ("a", 1)), ("__setitem__", ("b", 2)), ("get", ("a",)), ("__setitem__", ("c", 3)),
+        ("__contains__", ("a",)), ("__contains__", ("b",)), ("get", ("b", 0)), ("items", ()),
     ]),
     Scenario("replacing keeps the stored key", "LruCache", (3,), [
         ("__setitem__", (1, "one")), ("__setitem__", (1.0, "uno")), ("__setitem__", (True, "yes")), ("items", ()),
@@ -77,7 +85,7 @@ SUITE = Suite(
     module="lrucache",
     cases=[
         *SCENARIOS,
-        Scenario("drawn sequences", "LruCache", sequences=sequences, max_examples=60),
+        Scenario("drawn sequences", "LruCache", sequences=sequences, max_examples=80, observe=("items", ())),
     ],
     speed=Speed(
         "lru_workload",

@@ -32,18 +32,26 @@ MATH = ROOT / "exercises" / "01-math"
 
 
 def built_solution(slug, module, number):
-    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    """The solution's module built for this Python: under $CARGO_TARGET_DIR or target/ (the default
+    Python's builds), or target/py3.X (where `cargo xtask test` builds for the other Pythons)."""
+    version = f"py{sys.version_info.major}.{sys.version_info.minor}"
+    roots = [Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")), ROOT / "target" / version]
     pattern = f"grader/*/solution/{slug}/module/{module}/{module}{sysconfig.get_config_var('EXT_SUFFIX')}"
-    found = sorted(target.glob(pattern), key=lambda path: path.stat().st_mtime)
-    if not found:
+
+    def find():
+        return sorted((path for root in roots for path in root.glob(pattern)), key=lambda path: path.stat().st_mtime)
+
+    found = find()
+    if not found and Path(sys.prefix).resolve() == (ROOT / ".venv").resolve():
+        # the course's own venv: build it the way verify does (verify then finds it built)
         subprocess.run(
             ["cargo", "xtask", "check", str(number), "--solution", "--no-perf", "--no-leaks", "--color", "never"],
             cwd=ROOT,
             check=False,
             capture_output=True,
         )
-        found = sorted(target.glob(pattern), key=lambda path: path.stat().st_mtime)
-    assert found, f"no built {module} for this Python under {target}: run `cargo xtask check {number} --solution`"
+        found = find()
+    assert found, f"no {module} built for {version} under {' or '.join(map(str, roots))}: run `cargo xtask check {number} --solution`"
     return found[-1].parent
 
 
@@ -285,6 +293,57 @@ def newton_sqrt(x, tol=1e-12, max_iter=100):
     correctness = parts(result)["correctness"]
     (failure,) = correctness["failures"]
     assert failure["case"] == "newton_sqrt" and failure["actual"].startswith("no answer")
+
+
+def test_a_skeleton_that_raises_everywhere_gets_nothing(tmp_path, fastmath_dir):
+    skeleton = fake(tmp_path, """
+def _todo(*args, **kwargs):
+    raise NotImplementedError("not yet implemented")
+primes_below = sum_of_squares = mean = variance = newton_sqrt = _todo
+""")
+    result = run_sealed(tmp_path, MATH / "tests" / "sealed.py", fastmath_dir, skeleton)
+    for part in result["parts"]:
+        assert part["status"] == "failed" and part["cases_passed"] == 0, part
+    assert "calls raised" in parts(result)["leaks"]["failures"][0]["actual"]
+
+
+def test_a_wrong_lru_cache_fails_a_scenario_shown_as_a_history(tmp_path):
+    exercise = ROOT / "exercises" / "03-lru"
+    reference = built_solution("03-lru", "lrucache", 3)
+    wrong = fake(tmp_path, f"""
+import sys
+sys.path.insert(0, {str(exercise / 'tests')!r})
+from baseline import PyLruCache
+
+class LruCache(PyLruCache):
+    __slots__ = ()
+    def __repr__(self):
+        inner = ", ".join(f"{{key!r}}: {{value!r}}" for key, value in self._data.items())
+        return f"<LruCache capacity={{self.capacity}} {{{{{{inner}}}}}}>"
+    def pop(self, key, *default):
+        if len(default) > 1:
+            raise TypeError(f"pop expected at most 2 arguments, got {{len(default) + 1}}")
+        if key in self._data or default:
+            return self._data.pop(key, *default)
+        raise KeyError(key)
+    def __getitem__(self, key):
+        if key not in self._data:
+            raise KeyError(key)
+        return super().__getitem__(key)
+    def __delitem__(self, key):
+        if key not in self._data:
+            raise KeyError(key)
+        del self._data[key]
+    def get(self, key, default=None):  # the bug: a hit is not counted as a use
+        return self._data.get(key, default)
+""", name="lrucache")
+    result = run_sealed(tmp_path, reduced_suite(tmp_path, exercise), reference, wrong, module="lrucache")
+    correctness = parts(result)["correctness"]
+    assert correctness["status"] == "failed"
+    assert {failure["case"] for failure in correctness["failures"]} == {"a hit in get counts as a use", "drawn sequences"}
+    for failure in correctness["failures"]:
+        assert failure["call"].startswith("LruCache(") and "; then get(" in failure["call"], failure
+    assert correctness["cases_passed"] == correctness["cases_total"] - 2
 
 
 def test_a_submission_that_does_not_import_fails_every_part(tmp_path, fastmath_dir):

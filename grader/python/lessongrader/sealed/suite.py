@@ -19,7 +19,8 @@ A suite file is course code that only the trusted runner loads; it assigns `SUIT
   `oracle` ("pid" / "ppid") takes the expected value from /proc instead of the reference worker.
 - `Scenario(name, cls, init, steps, sequences)`: one case; the object `cls(*init)` on both sides,
   then each step `(method, args)` or `(method, args, project)`; `sequences` is a strategy of
-  `(init, steps)` pairs that hypothesis draws more scenarios from.
+  `(init, steps)` pairs that hypothesis draws more scenarios from; `observe`, a step compared
+  after every drawn step as well.
 - `Speed(perf, candidate, baseline, inputs, min_speedup)`: CPU time of the candidate's batch
   against the baseline module's (tests/baseline.py) on the same inputs; `inputs(rng)` builds the
   argument list; a `driver` (source of `def run(module, *args)`) replaces a plain attribute call.
@@ -63,6 +64,9 @@ class Scenario:
     steps: list = field(default_factory=list)
     sequences: Any = None
     max_examples: int = 30
+    # A step compared after every drawn step too (e.g. ("items", ())): a wrong state is caught
+    # where it starts, not only if a later step happens to show it.
+    observe: Any = None
 
 
 @dataclass
