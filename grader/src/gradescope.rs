@@ -196,6 +196,8 @@ mod tests {
                 verdict: json!({ "score": share, "seconds": 1.5,
                     "checks": [{ "failures": failures }] }),
                 feedback: "✘ exercise-3\n".into(),
+                sealed: None,
+                notes: Vec::new(),
             }],
             total: 4.5,
             max: 8.0,
