@@ -624,8 +624,10 @@ exercise-2 = 7
                 tests: 6,
                 leaks: 2,
                 speed: if with_perf { 2 } else { 0 },
+                memory: 0,
             },
             perf: perf.into_iter().collect(),
+            memory: Vec::new(),
             dir: "/course/exercises/00-passes".into(),
             solution_dir: "/course/solutions/00-passes".into(),
         }

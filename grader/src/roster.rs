@@ -547,7 +547,7 @@ fn copy_keeping_time(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 /// What an exercise earned: the tests' points times the share passed (hidden tests included),
-/// the leak and speed points when those checks passed. Returns `(points, max)`.
+/// the leak, memory and speed points when those checks passed. Returns `(points, max)`.
 pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
     let table = exercise.points;
     let leaks_max = if exercise.leaks.enabled {
@@ -555,7 +555,7 @@ pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
     } else {
         0
     };
-    let max = f64::from(table.tests + leaks_max + table.speed);
+    let max = crate::gradebook::max_points(exercise);
     let passed = |name: CheckName| {
         verdict
             .check(name)
@@ -567,6 +567,9 @@ pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
     }
     if passed(CheckName::Perf) {
         earned += f64::from(table.speed);
+    }
+    if passed(CheckName::Memory) {
+        earned += f64::from(table.memory);
     }
     ((earned * 100.0).round() / 100.0, max)
 }

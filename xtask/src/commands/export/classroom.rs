@@ -130,6 +130,7 @@ mod tests {
                 tests: 6,
                 leaks: 2,
                 speed: 0,
+                memory: 0,
             },
         ));
         let summary: Vec<(String, String, u32)> = steps
@@ -162,6 +163,7 @@ mod tests {
                     tests: 4,
                     leaks: 0,
                     speed: 3,
+                    memory: 0,
                 },
             )],
         };
