@@ -233,7 +233,7 @@ fn failure(test: &TestRecord) -> TestFailure {
         summary: test
             .summary
             .as_deref()
-            .map(first_line)
+            .map(summary_line)
             .unwrap_or_else(|| last_error_line(test.message.as_deref().unwrap_or(""))),
         comparison: test.comparison.clone(),
         report: test.message.clone().unwrap_or_default(),
@@ -711,6 +711,26 @@ fn short_test_name(nodeid: &str) -> String {
     nodeid.rsplit("::").next().unwrap_or(nodeid).to_string()
 }
 
+/// An exception's summary in one line: its first line, plus the pattern and the message of a
+/// failed `pytest.raises(…, match=…)` (pytest puts them on the lines after), which are what the
+/// learner needs to fix the message.
+fn summary_line(text: &str) -> String {
+    let mut lines = text.lines();
+    let mut line = lines.next().unwrap_or("").to_string();
+    if line.ends_with("Regex pattern did not match.") {
+        for detail in lines.map(str::trim) {
+            if ["Expected regex:", "Actual message:", "Regex:", "Input:"]
+                .iter()
+                .any(|label| detail.starts_with(label))
+            {
+                line.push(' ');
+                line.push_str(detail);
+            }
+        }
+    }
+    line
+}
+
 fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("").to_string()
 }
@@ -838,6 +858,16 @@ impl<T> Trait for Wrapper<T> {
         assert_eq!(speed_outcome(&measured(7.99), 8.0), SpeedOutcome::Failed);
         let error = perf(&format!(r#"{{{base},"outcome":"error","threshold":8.0}}"#));
         assert_eq!(speed_outcome(&error, 8.0), SpeedOutcome::Error);
+    }
+
+    #[test]
+    fn a_failed_match_shows_the_pattern_and_the_message() {
+        let summary = "AssertionError: Regex pattern did not match.\n  Expected regex: 'sleep: seconds must be >= 0'\n  Actual message: 'negative'";
+        assert_eq!(
+            summary_line(summary),
+            "AssertionError: Regex pattern did not match. Expected regex: 'sleep: seconds must be >= 0' Actual message: 'negative'"
+        );
+        assert_eq!(summary_line("ValueError: x\nmore"), "ValueError: x");
     }
 
     #[test]

@@ -598,8 +598,10 @@ fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
         return;
     }
     let mut hints: Vec<&str> = Vec::new();
+    // Two tests that show the same leak of the same call give one line, not two equal ones.
+    let mut lines: Vec<String> = Vec::new();
     let shown = if verbose { findings.len() } else { LEAKS_SHOWN };
-    for finding in findings.iter().take(shown) {
+    for finding in findings.iter() {
         let place = if !finding.call.is_empty() {
             finding.call.clone()
         } else {
@@ -610,15 +612,20 @@ fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
         } else {
             format!("{place}: {}", finding.message)
         };
-        push_wrapped(out, layout, &line, "  ", "    ");
+        if !lines.contains(&line) {
+            lines.push(line);
+        }
         if !finding.hint.is_empty() && !hints.contains(&finding.hint.as_str()) {
             hints.push(&finding.hint);
         }
     }
-    if findings.len() > shown {
+    for line in lines.iter().take(shown) {
+        push_wrapped(out, layout, line, "  ", "    ");
+    }
+    if lines.len() > shown {
         out.push_str(&format!(
             "  … {} more: cargo xtask check {} --verbose\n",
-            findings.len() - shown,
+            lines.len() - shown,
             verdict.exercise
         ));
     }
@@ -1109,6 +1116,36 @@ mod tests {
             ),
             "{}",
             headline(&all)
+        );
+    }
+
+    #[test]
+    fn the_same_leak_seen_by_two_tests_is_printed_once() {
+        let finding = |test: &str| grader::verdict::LeakFinding {
+            test: test.into(),
+            call: "statvfs(path)".into(),
+            check: grader::verdict::LeakCheck::AssertNoLeaks,
+            leak_kind: grader::verdict::LeakKind::ArgumentRefs,
+            per_call: 1.0,
+            calls: 1000,
+            message: "+1 reference to `path` per call".into(),
+            hint: "h".into(),
+        };
+        let leaks = CheckResult {
+            details: CheckDetails::Leaks {
+                findings: vec![finding("t.py::test_a"), finding("t.py::test_b")],
+            },
+            ..check_result(CheckName::Leaks, CheckStatus::Failed, "2 leaks")
+        };
+        let tests = check_result(CheckName::Tests, CheckStatus::Passed, "4/4");
+        let shown = strip(&text(
+            &verdict(Status::Failed, vec![tests, leaks]),
+            &TextOptions::default(),
+        ));
+        assert_eq!(
+            shown.matches("statvfs(path): +1 reference").count(),
+            1,
+            "{shown}"
         );
     }
 
