@@ -787,3 +787,64 @@ mod tests {
         assert!(matches!(students[3].entry, Entry::Unusable(_)));
     }
 }
+
+#[cfg(test)]
+mod points_tests {
+    use super::*;
+    use crate::build::Variant;
+    use crate::verdict::{CheckDetails, CheckResult, Status};
+
+    fn exercise(memory_cases: &str) -> Exercise {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("exercises/05-media");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("exercise.toml"),
+            format!("id = 5\nslug = \"media\"\ntitle = \"M\"\nmodule = \"m\"\nhints = [\"a\"]\n{memory_cases}"),
+        )
+        .unwrap();
+        Catalog::load(root.path()).unwrap().exercises.remove(0)
+    }
+
+    fn verdict(memory: CheckStatus) -> Verdict {
+        let check = |name, status| CheckResult {
+            name,
+            status,
+            summary: String::new(),
+            details: CheckDetails::None {},
+        };
+        Verdict {
+            exercise: "exercise-5".into(),
+            slug: "media".into(),
+            title: "M".into(),
+            variant: Variant::Learner,
+            status: Status::Failed,
+            checks: vec![
+                check(CheckName::Tests, CheckStatus::Passed),
+                check(CheckName::Leaks, CheckStatus::Passed),
+                check(CheckName::Memory, memory),
+            ],
+            score: 1.0,
+            seconds: 1.0,
+            crate_dir: "exercises/05-media".into(),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn memory_points_count_when_the_memory_check_passed_and_only_where_it_exists() {
+        let case = "[[memory]]\nname = \"g\"\ncall = \"m:g\"\nsetup = \"b:s\"\ninput_mib = 64\nmax_extra = 0.01\nhint = \"h\"\n";
+        let with_memory = exercise(case);
+        assert_eq!(
+            points(&with_memory, &verdict(CheckStatus::Passed)),
+            (10.0, 10.0)
+        );
+        assert_eq!(
+            points(&with_memory, &verdict(CheckStatus::Failed)),
+            (8.0, 10.0)
+        );
+        assert_eq!(crate::gradebook::max_points(&with_memory), 10.0);
+        let without = exercise("");
+        assert_eq!(points(&without, &verdict(CheckStatus::Skipped)), (8.0, 8.0));
+    }
+}

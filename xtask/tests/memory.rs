@@ -95,3 +95,23 @@ fn without_the_leak_hunt_the_memory_check_is_switched_off_too() {
     assert_eq!(run.code, 0, "{}", run.all());
     assert!(run.stdout.contains("--no-leaks"), "{}", run.all());
 }
+
+/// Exercise 5's README states the memory case's size and limit as `exercise.toml` sets them.
+#[test]
+fn the_readme_states_the_memory_limit_that_exercise_toml_sets() {
+    let catalog = grader::Catalog::load(&common::repo()).unwrap();
+    let exercise = catalog.find("5").unwrap();
+    let readme = std::fs::read_to_string(exercise.dir.join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(!exercise.memory.is_empty());
+    for case in &exercise.memory {
+        let stated = format!(
+            "one call of `{}` on {} MiB of samples may take at most {} % of that ({:.1} MiB)",
+            case.name,
+            case.input_mib,
+            case.max_extra * 100.0,
+            case.limit_bytes() as f64 / f64::from(1 << 20)
+        );
+        assert!(flat.contains(&stated), "README.md does not say: {stated}");
+    }
+}
