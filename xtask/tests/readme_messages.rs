@@ -32,7 +32,7 @@ fn every_message_the_tests_require_is_in_the_readme() {
         let mut found = 0;
         for entry in std::fs::read_dir(dir.join("tests")).unwrap().flatten() {
             let path = entry.path();
-            if !path.extension().is_some_and(|ext| ext == "py") {
+            if path.extension().is_none_or(|ext| ext != "py") {
                 continue;
             }
             for message in matched_messages(&std::fs::read_to_string(&path).unwrap()) {
