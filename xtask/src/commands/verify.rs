@@ -149,6 +149,11 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                     margin
                 )
             })
+            .chain(
+                solution
+                    .into_iter()
+                    .flat_map(|solution| memory_margins(&solution.verdict)),
+            )
             .collect::<Vec<_>>()
             .join(", ");
         lines.push(ui::tables::verify_row(
@@ -221,6 +226,25 @@ fn memory_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<String
         }
     }
     problems
+}
+
+/// Each measured memory case as `apply_gain 0.0/0.6 MiB` (what the solution took / its limit).
+fn memory_margins(verdict: &grader::Verdict) -> Vec<String> {
+    match verdict.check(CheckName::Memory).map(|check| &check.details) {
+        Some(CheckDetails::Memory { cases }) => cases
+            .iter()
+            .filter_map(|case| {
+                let extra = case.extra_bytes?;
+                Some(format!(
+                    "{} {}/{}",
+                    case.case,
+                    mebibytes(extra).trim_end_matches(" MiB"),
+                    mebibytes(case.limit_bytes)
+                ))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Each perf case with `speedup / threshold`.

@@ -205,7 +205,7 @@ pub fn roster_summary(rows: &[StudentGrade], seconds: f64, out: &str) -> String 
     text
 }
 
-/// One exercise in `verify`'s summary: both variants' statuses, then the perf margins;
+/// One exercise in `verify`'s summary: both variants' statuses, then the perf and memory margins;
 /// `solution` is `None` in a copy without solutions (a student edition).
 pub fn verify_row(name: &str, solution: Option<Status>, skeleton: Status, margins: &str) -> String {
     let solution = match solution {
@@ -218,7 +218,7 @@ pub fn verify_row(name: &str, solution: Option<Status>, skeleton: Status, margin
         if margins.is_empty() {
             String::new()
         } else {
-            format!("perf margin: {margins}")
+            format!("margins: {margins}")
         }
     )
 }
