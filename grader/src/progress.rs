@@ -21,8 +21,8 @@ const HEADER: &str = "\
 # (your code is never touched). One table per exercise:
 #   status        passed | failed | not_started | build_failed | crashed | timed_out | error
 #   checked_at    when the last check finished (UTC)
-#   failed_checks which checks failed last time: tests, leaks, perf, build
-#   unchecked     checks a quicker run switched off (leak hunt, speed; watch mode): a pass
+#   failed_checks which checks failed last time: tests, leaks, memory, perf, build
+#   unchecked     checks a quicker run switched off (leak hunt, memory, speed; watch mode): a pass
 #                 counts once they have run too
 #   passed_at     when the exercise first passed every check (unlocks the reference solution)
 #   hints_shown   how many hints have been shown
