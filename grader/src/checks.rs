@@ -473,7 +473,12 @@ pub(crate) fn memory_check(
         .iter()
         .map(|case| {
             let text = match (case.status, case.extra_bytes) {
-                (MemoryOutcome::Skipped, _) => "not measured".to_string(),
+                // Said as a check that did not run, with its reason (the text lists those).
+                (MemoryOutcome::Skipped, _) => match &case.message {
+                    Some(message) if message.starts_with("not run") => message.clone(),
+                    Some(message) => format!("not run: {message}"),
+                    None => NOT_RUN_RUN_ENDED.to_string(),
+                },
                 (MemoryOutcome::Error, _) | (_, None) => "could not be measured".to_string(),
                 (_, Some(extra)) => {
                     format!("{} (≤ {})", mebibytes(extra), mebibytes(case.limit_bytes))
@@ -903,6 +908,7 @@ impl<T> Trait for Wrapper<T> {
             r#"{"kind":"memory","case":"gain","outcome":"unmeasurable","input_bytes":67108864,"seconds":0.0,"message":"/proc is read-only"}"#,
         );
         assert_eq!(unmeasurable.status, CheckStatus::Skipped);
+        assert_eq!(unmeasurable.summary, "not run: /proc is read-only");
         let error = run(
             r#"{"kind":"memory","case":"gain","outcome":"error","input_bytes":67108864,"seconds":0.0,"message":"raised"}"#,
         );
@@ -914,6 +920,7 @@ impl<T> Trait for Wrapper<T> {
             None,
         );
         assert_eq!(missing.status, CheckStatus::Skipped);
+        assert_eq!(missing.summary, NOT_RUN_RUN_ENDED);
         let off = CheckPlan {
             leaks: Plan::Off(OffReason::Requested),
             ..CheckPlan::FULL
