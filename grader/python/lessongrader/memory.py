@@ -19,9 +19,10 @@ allocates, so all of it becomes resident, and glibc serves allocations of more t
 their own `mmap`, returned to the kernel on `free` (the peak is recorded before pages leave). The
 input is made large (tens of MiB) so that a copy dwarfs the noise of the call itself: a few pages
 of stack, the result object, code pages touched for the first time (a warm-up call on a small
-input of the same kind faults those in first). Where the peak cannot be reset (not Linux, or
-/proc is read-only, as in the grader's sandbox) the case is `unmeasurable`, with the reason: no
-number is better than a wrong one.
+input of the same kind faults those in first). Where the peak cannot be reset (not Linux, or a
+read-only /proc) the case is `unmeasurable`, with the reason: no number is better than a wrong one.
+(A forked child starts with its own peak, which would avoid the reset, but measured here it adds
+0.1-0.5 MiB of page faults of its own to a zero-copy call: too close to a 1 % limit of 64 MiB.)
 
 Each case's `setup(size)` returns the positional arguments for an input of `size` bytes.
 """
