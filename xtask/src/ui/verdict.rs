@@ -599,7 +599,7 @@ fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
     }
     let mut hints: Vec<&str> = Vec::new();
     // Two tests that show the same leak of the same call give one line, not two equal ones.
-    let mut lines: Vec<String> = Vec::new();
+    let mut distinct: Vec<String> = Vec::new();
     let shown = if verbose { findings.len() } else { LEAKS_SHOWN };
     for finding in findings.iter() {
         let place = if !finding.call.is_empty() {
@@ -612,20 +612,20 @@ fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
         } else {
             format!("{place}: {}", finding.message)
         };
-        if !lines.contains(&line) {
-            lines.push(line);
+        if !distinct.contains(&line) {
+            distinct.push(line);
         }
         if !finding.hint.is_empty() && !hints.contains(&finding.hint.as_str()) {
             hints.push(&finding.hint);
         }
     }
-    for line in lines.iter().take(shown) {
+    for line in distinct.iter().take(shown) {
         push_wrapped(out, layout, line, "  ", "    ");
     }
-    if lines.len() > shown {
+    if distinct.len() > shown {
         out.push_str(&format!(
             "  … {} more: cargo xtask check {} --verbose\n",
-            lines.len() - shown,
+            distinct.len() - shown,
             verdict.exercise
         ));
     }
