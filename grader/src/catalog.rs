@@ -24,6 +24,8 @@ pub struct Exercise {
     pub leaks: LeakSettings,
     /// The speed cases (the `[[perf]]` tables); none means the exercise has no speed check.
     pub perf: Vec<PerfCase>,
+    /// The peak-memory cases (the `[[memory]]` tables); none means no memory check.
+    pub memory: Vec<MemoryCase>,
     /// What each check is worth where a platform gives marks (the `[points]` table).
     pub points: Points,
     /// `exercises/NN-slug`
@@ -93,6 +95,39 @@ pub struct PerfCase {
     pub hint: String,
 }
 
+/// One `[[memory]]` case: the most memory one call of the learner's function may take beyond
+/// what the process held before it, as a share of its input's size (zero-copy: `max_extra = 0.01`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryCase {
+    /// The case's name, as the verdict shows it.
+    pub name: String,
+    /// `module:qualname` of the function under test.
+    pub call: String,
+    /// `module:qualname` of a function that takes a size in bytes and returns the positional
+    /// arguments for an input of that size (a tuple).
+    pub setup: String,
+    /// The input's size in MiB: large, so that a copy of it dwarfs the noise of one call.
+    pub input_mib: u32,
+    /// The most extra memory one call may take, as a share of the input's size: `0.01` is 1 %.
+    pub max_extra: f64,
+    /// Shown to the learner when the case takes too much.
+    pub hint: String,
+}
+
+impl MemoryCase {
+    /// The input's size in bytes.
+    pub fn input_bytes(&self) -> u64 {
+        u64::from(self.input_mib) << 20
+    }
+
+    /// The most extra bytes one call may take.
+    pub fn limit_bytes(&self) -> u64 {
+        // max_extra is checked to be in 0..=10 and the input below 4 GiB × 1 MiB: no overflow.
+        (self.max_extra * self.input_bytes() as f64).floor() as u64
+    }
+}
+
 /// What each check of an exercise is worth, for graders that give marks (GitHub Classroom,
 /// Gradescope, a roster's gradebook). A check's points go to a submission only when that check
 /// and the tests both pass.
@@ -104,6 +139,9 @@ pub struct Points {
     pub leaks: u32,
     /// Every speed case fast enough (default 2; 0 for an exercise without a `[[perf]]` case).
     pub speed: u32,
+    /// Every memory case within its limit (default 2; 0 for an exercise without a `[[memory]]`
+    /// case).
+    pub memory: u32,
 }
 
 impl Points {
@@ -113,10 +151,12 @@ impl Points {
     pub const LEAKS: u32 = 2;
     /// The default for `speed`, when there is a speed case.
     pub const SPEED: u32 = 2;
+    /// The default for `memory`, when there is a memory case.
+    pub const MEMORY: u32 = 2;
 
     /// Every point the exercise gives.
     pub fn total(&self) -> u32 {
-        self.tests + self.leaks + self.speed
+        self.tests + self.leaks + self.speed + self.memory
     }
 }
 
@@ -127,11 +167,17 @@ struct PointsFile {
     tests: Option<u32>,
     leaks: Option<u32>,
     speed: Option<u32>,
+    memory: Option<u32>,
 }
 
 impl PointsFile {
     /// The points, defaults filled in; a check that cannot run cannot be given points.
-    fn resolve(&self, leaks: &LeakSettings, perf: &[PerfCase]) -> Result<Points, String> {
+    fn resolve(
+        &self,
+        leaks: &LeakSettings,
+        perf: &[PerfCase],
+        memory: &[MemoryCase],
+    ) -> Result<Points, String> {
         if !leaks.enabled && self.leaks.is_some_and(|points| points > 0) {
             return Err(
                 "[points] leaks > 0, but [leaks] enabled = false: no leak hunt runs to earn them"
@@ -141,6 +187,9 @@ impl PointsFile {
         if perf.is_empty() && self.speed.is_some_and(|points| points > 0) {
             return Err("[points] speed > 0, but there is no [[perf]] case to earn them".into());
         }
+        if memory.is_empty() && self.memory.is_some_and(|points| points > 0) {
+            return Err("[points] memory > 0, but there is no [[memory]] case to earn them".into());
+        }
         let points = Points {
             tests: self.tests.unwrap_or(Points::TESTS),
             leaks: self
@@ -149,6 +198,9 @@ impl PointsFile {
             speed: self
                 .speed
                 .unwrap_or(if perf.is_empty() { 0 } else { Points::SPEED }),
+            memory: self
+                .memory
+                .unwrap_or(if memory.is_empty() { 0 } else { Points::MEMORY }),
         };
         if points.tests == 0 {
             return Err("[points] tests must be at least 1".into());
@@ -172,6 +224,8 @@ struct ExerciseFile {
     leaks: LeakSettings,
     #[serde(default)]
     perf: Vec<PerfCase>,
+    #[serde(default)]
+    memory: Vec<MemoryCase>,
     #[serde(default)]
     points: PointsFile,
 }
@@ -385,9 +439,12 @@ fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
             }
         }
     }
+    for case in &file.memory {
+        check_memory_case(case).map_err(&inconsistent)?;
+    }
     let points = file
         .points
-        .resolve(&file.leaks, &file.perf)
+        .resolve(&file.leaks, &file.perf, &file.memory)
         .map_err(inconsistent)?;
     Ok(Exercise {
         id: file.id,
@@ -398,10 +455,40 @@ fn load_exercise(root: &Path, folder: &Path) -> Result<Exercise, CatalogError> {
         hints: file.hints,
         leaks: file.leaks,
         perf: file.perf,
+        memory: file.memory,
         points,
         dir: folder.to_path_buf(),
         solution_dir: root.join("solutions").join(folder_name),
     })
+}
+
+/// A `[[memory]]` case that can be measured: targets named `module:function`, an input of at least
+/// 1 MiB and a limit that is a share of it.
+fn check_memory_case(case: &MemoryCase) -> Result<(), String> {
+    for (field, target) in [("call", &case.call), ("setup", &case.setup)] {
+        if target
+            .split_once(':')
+            .is_none_or(|(module, name)| module.is_empty() || name.is_empty())
+        {
+            return Err(format!(
+                "memory case `{}`: {field} = \"{target}\" must look like \"module:function\"",
+                case.name
+            ));
+        }
+    }
+    if case.input_mib == 0 {
+        return Err(format!(
+            "memory case `{}`: input_mib must be at least 1 (a copy must dwarf the noise)",
+            case.name
+        ));
+    }
+    if !(case.max_extra.is_finite() && (0.0..=10.0).contains(&case.max_extra)) {
+        return Err(format!(
+            "memory case `{}`: max_extra is a share of the input's size, from 0 to 10 (0.01 is 1 %)",
+            case.name
+        ));
+    }
+    Ok(())
 }
 
 fn parse_exercise_file(path: &Path, text: &str) -> Result<ExerciseFile, CatalogError> {
@@ -524,6 +611,43 @@ mod tests {
         assert!(error.contains("exercise.toml:7"), "{error}");
     }
 
+    const MEMORY: &str = "[[memory]]\nname = \"g\"\ncall = \"m:g\"\nsetup = \"b:s\"\ninput_mib = 64\nmax_extra = 0.01\nhint = \"h\"\n";
+
+    #[test]
+    fn memory_points_default_to_two_with_a_memory_case_and_none_without() {
+        let plain = points_of("").unwrap();
+        assert_eq!(plain.memory, 0);
+        let with_memory = points_of(MEMORY).unwrap();
+        assert_eq!((with_memory.memory, with_memory.total()), (2, 10));
+        let set = points_of(&format!("[points]\nmemory = 3\n{MEMORY}")).unwrap();
+        assert_eq!(set.memory, 3);
+        let error = points_of("[points]\nmemory = 1\n").unwrap_err();
+        assert!(error.contains("no [[memory]] case"), "{error}");
+    }
+
+    #[test]
+    fn a_memory_case_reads_its_size_and_limit_and_refuses_what_cannot_be_measured() {
+        let root = tempfile::tempdir().unwrap();
+        write_exercise(root.path(), "03-lru", &format!("{VALID}{MEMORY}"));
+        let catalog = Catalog::load(root.path()).unwrap();
+        let case = &catalog.exercises[0].memory[0];
+        assert_eq!(
+            (case.input_bytes(), case.limit_bytes()),
+            (64 << 20, 671_088)
+        );
+        for (wrong, expected) in [
+            ("call = \"m:g\"", "call = \"g\""),
+            ("input_mib = 64", "input_mib = 0"),
+            ("max_extra = 0.01", "max_extra = -0.5"),
+            ("max_extra = 0.01", "max_extra = nan"),
+        ] {
+            let text = format!("{VALID}{}", MEMORY.replace(wrong, expected));
+            write_exercise(root.path(), "03-lru", &text);
+            let error = Catalog::load(root.path()).unwrap_err().to_string();
+            assert!(error.contains("memory case `g`"), "{expected}: {error}");
+        }
+    }
+
     #[test]
     fn folder_must_match_id_and_slug() {
         let root = tempfile::tempdir().unwrap();
@@ -551,7 +675,8 @@ mod tests {
             Points {
                 tests: 6,
                 leaks: 2,
-                speed: 0
+                speed: 0,
+                memory: 0
             }
         );
         let perf = "[[perf]]\nname = \"x\"\nbaseline = \"b:f\"\ncandidate = \"m:f\"\nsetup = \"b:s\"\nmin_speedup = 2.0\nhint = \"h\"\n";
@@ -566,7 +691,8 @@ mod tests {
             Points {
                 tests: 10,
                 leaks: 2,
-                speed: 2
+                speed: 2,
+                memory: 0
             }
         );
         write_exercise(

@@ -7,11 +7,13 @@ use crate::build::{BuildOutcome, Variant};
 use crate::catalog::Exercise;
 use crate::run::{CheckPlan, OffReason, Plan, RunEnd, RunOutcome, signal_name};
 use crate::verdict::{
-    CheckDetails, CheckName, CheckResult, CheckStatus, LeakFinding, Problem, SpeedCase,
-    SpeedOutcome, Status, TestFailure, TodoSite, Verdict,
+    CheckDetails, CheckName, CheckResult, CheckStatus, LeakFinding, MemoryCaseResult,
+    MemoryOutcome, Problem, SpeedCase, SpeedOutcome, Status, TestFailure, TodoSite, Verdict,
+    mebibytes,
 };
 use crate::wire::{
-    CollectException, LeakCheck, PerfOutcome, PerfRecord, Phase, Record, TestOutcome, TestRecord,
+    CollectException, LeakCheck, MemoryRecord, PerfOutcome, PerfRecord, Phase, Record, TestOutcome,
+    TestRecord,
 };
 use crate::workspace::Workspace;
 
@@ -48,7 +50,12 @@ pub(crate) fn judge(
                     errors: errors.clone(),
                 },
             });
-            for name in [CheckName::Tests, CheckName::Leaks, CheckName::Perf] {
+            for name in [
+                CheckName::Tests,
+                CheckName::Leaks,
+                CheckName::Memory,
+                CheckName::Perf,
+            ] {
                 verdict.checks.push(skipped(name, NOT_RUN_BUILD));
             }
             return verdict;
@@ -131,13 +138,16 @@ pub(crate) fn judge(
     };
     let blocked = blocked_by(verdict.status, &tests);
     let leaks = leaks_check(exercise, &run.records, plan, blocked);
+    let memory = memory_check(exercise, &run.records, plan, blocked);
     let perf = perf_check(exercise, &run.records, plan, blocked);
     if verdict.status == Status::Passed
-        && (leaks.status == CheckStatus::Failed || perf.status == CheckStatus::Failed)
+        && [&leaks, &memory, &perf]
+            .iter()
+            .any(|check| check.status == CheckStatus::Failed)
     {
         verdict.status = Status::Failed;
     }
-    verdict.checks.extend([tests, leaks, perf]);
+    verdict.checks.extend([tests, leaks, memory, perf]);
     verdict
 }
 
@@ -223,7 +233,7 @@ fn failure(test: &TestRecord) -> TestFailure {
         summary: test
             .summary
             .as_deref()
-            .map(first_line)
+            .map(summary_line)
             .unwrap_or_else(|| last_error_line(test.message.as_deref().unwrap_or(""))),
         comparison: test.comparison.clone(),
         report: test.message.clone().unwrap_or_default(),
@@ -396,6 +406,109 @@ pub(crate) fn perf_check(
         status,
         summary,
         details: CheckDetails::Perf { cases },
+    }
+}
+
+/// The memory check: a case passes when one call took at most its limit. It runs with the leak
+/// hunt (both are about memory; `plan.leaks` switches both). It fails only on a case that was
+/// measured over its limit or that raised; a case that could not be measured here (no resettable
+/// peak) or did not run is `skipped` with the reason, and so is the check when nothing failed.
+/// `blocked`: see [`leaks_check`].
+pub(crate) fn memory_check(
+    exercise: &Exercise,
+    records: &[Record],
+    plan: CheckPlan,
+    blocked: Option<&'static str>,
+) -> CheckResult {
+    if exercise.memory.is_empty() {
+        return skipped(CheckName::Memory, "—");
+    }
+    if let Plan::Off(reason) = plan.leaks {
+        return switched_off(CheckName::Memory, reason);
+    }
+    if let Some(reason) = blocked {
+        return skipped(CheckName::Memory, reason);
+    }
+    let cases: Vec<MemoryCaseResult> = exercise
+        .memory
+        .iter()
+        .map(|case| {
+            let record = records.iter().find_map(|record| match record {
+                Record::Memory(memory) if memory.case == case.name => Some(memory),
+                _ => None,
+            });
+            let status = record.map_or(MemoryOutcome::Skipped, |record| {
+                memory_outcome(record, case.limit_bytes())
+            });
+            MemoryCaseResult {
+                case: case.name.clone(),
+                status,
+                input_bytes: record.map_or(case.input_bytes(), |record| record.input_bytes),
+                extra_bytes: record.and_then(|record| record.extra_bytes),
+                limit_bytes: case.limit_bytes(),
+                max_extra: case.max_extra,
+                message: match record {
+                    None => Some(NOT_RUN_RUN_ENDED.to_string()),
+                    Some(record) => record.message.clone(),
+                },
+                hint: (status == MemoryOutcome::Failed && !case.hint.is_empty())
+                    .then(|| case.hint.clone()),
+            }
+        })
+        .collect();
+    let status = if cases
+        .iter()
+        .any(|case| matches!(case.status, MemoryOutcome::Failed | MemoryOutcome::Error))
+    {
+        CheckStatus::Failed
+    } else if cases
+        .iter()
+        .any(|case| case.status == MemoryOutcome::Skipped)
+    {
+        CheckStatus::Skipped
+    } else {
+        CheckStatus::Passed
+    };
+    let summary = cases
+        .iter()
+        .map(|case| {
+            let text = match (case.status, case.extra_bytes) {
+                // Said as a check that did not run, with its reason (the text lists those).
+                (MemoryOutcome::Skipped, _) => match &case.message {
+                    Some(message) if message.starts_with("not run") => message.clone(),
+                    Some(message) => format!("not run: {message}"),
+                    None => NOT_RUN_RUN_ENDED.to_string(),
+                },
+                (MemoryOutcome::Error, _) | (_, None) => "could not be measured".to_string(),
+                (_, Some(extra)) => {
+                    format!("{} (≤ {})", mebibytes(extra), mebibytes(case.limit_bytes))
+                }
+            };
+            if cases.len() == 1 {
+                text
+            } else {
+                format!("{}: {text}", case.case)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    CheckResult {
+        name: CheckName::Memory,
+        status,
+        summary,
+        details: CheckDetails::Memory { cases },
+    }
+}
+
+/// A memory case passes when it was measured and took at most its limit.
+fn memory_outcome(record: &MemoryRecord, limit_bytes: u64) -> MemoryOutcome {
+    match (record.outcome, record.extra_bytes) {
+        (crate::wire::MemoryOutcome::Measured, Some(extra)) if extra <= limit_bytes => {
+            MemoryOutcome::Passed
+        }
+        (crate::wire::MemoryOutcome::Measured, Some(_)) => MemoryOutcome::Failed,
+        (crate::wire::MemoryOutcome::Unmeasurable, _) => MemoryOutcome::Skipped,
+        _ => MemoryOutcome::Error,
     }
 }
 
@@ -603,6 +716,26 @@ fn short_test_name(nodeid: &str) -> String {
     nodeid.rsplit("::").next().unwrap_or(nodeid).to_string()
 }
 
+/// An exception's summary in one line: its first line, plus the pattern and the message of a
+/// failed `pytest.raises(…, match=…)` (pytest puts them on the lines after), which are what the
+/// learner needs to fix the message.
+fn summary_line(text: &str) -> String {
+    let mut lines = text.lines();
+    let mut line = lines.next().unwrap_or("").to_string();
+    if line.ends_with("Regex pattern did not match.") {
+        for detail in lines.map(str::trim) {
+            if ["Expected regex:", "Actual message:", "Regex:", "Input:"]
+                .iter()
+                .any(|label| detail.starts_with(label))
+            {
+                line.push(' ');
+                line.push_str(detail);
+            }
+        }
+    }
+    line
+}
+
 fn first_line(text: &str) -> String {
     text.lines().next().unwrap_or("").to_string()
 }
@@ -732,6 +865,72 @@ impl<T> Trait for Wrapper<T> {
         assert_eq!(speed_outcome(&error, 8.0), SpeedOutcome::Error);
     }
 
+    #[test]
+    fn a_failed_match_shows_the_pattern_and_the_message() {
+        let summary = "AssertionError: Regex pattern did not match.\n  Expected regex: 'sleep: seconds must be >= 0'\n  Actual message: 'negative'";
+        assert_eq!(
+            summary_line(summary),
+            "AssertionError: Regex pattern did not match. Expected regex: 'sleep: seconds must be >= 0' Actual message: 'negative'"
+        );
+        assert_eq!(summary_line("ValueError: x\nmore"), "ValueError: x");
+    }
+
+    #[test]
+    fn a_memory_case_passes_at_its_limit_fails_above_and_is_skipped_when_unmeasurable() {
+        let mut exercise = exercise_with_two_speed_cases();
+        exercise.memory = vec![crate::catalog::MemoryCase {
+            name: "gain".into(),
+            call: "m:gain".into(),
+            setup: "b:s".into(),
+            input_mib: 64,
+            max_extra: 0.01,
+            hint: "borrow".into(),
+        }];
+        let run = |record: &str| {
+            let lines = [test_record("passed"), record.to_string()];
+            memory_check(&exercise, &records(&lines), CheckPlan::FULL, None)
+        };
+        let measured = |extra: u64| {
+            run(&format!(
+                r#"{{"kind":"memory","case":"gain","outcome":"measured","input_bytes":67108864,"extra_bytes":{extra},"seconds":0.1}}"#
+            ))
+        };
+        assert_eq!(measured(671_088).status, CheckStatus::Passed);
+        let copied = measured(64 << 20);
+        assert_eq!(copied.status, CheckStatus::Failed);
+        assert_eq!(copied.summary, "64.0 MiB (≤ 0.6 MiB)");
+        let CheckDetails::Memory { cases } = &copied.details else {
+            panic!("{copied:?}")
+        };
+        assert_eq!(cases[0].hint.as_deref(), Some("borrow"));
+        assert_eq!(measured(671_089).status, CheckStatus::Failed);
+        let unmeasurable = run(
+            r#"{"kind":"memory","case":"gain","outcome":"unmeasurable","input_bytes":67108864,"seconds":0.0,"message":"/proc is read-only"}"#,
+        );
+        assert_eq!(unmeasurable.status, CheckStatus::Skipped);
+        assert_eq!(unmeasurable.summary, "not run: /proc is read-only");
+        let error = run(
+            r#"{"kind":"memory","case":"gain","outcome":"error","input_bytes":67108864,"seconds":0.0,"message":"raised"}"#,
+        );
+        assert_eq!(error.status, CheckStatus::Failed);
+        let missing = memory_check(
+            &exercise,
+            &records(&[test_record("passed")]),
+            CheckPlan::FULL,
+            None,
+        );
+        assert_eq!(missing.status, CheckStatus::Skipped);
+        assert_eq!(missing.summary, NOT_RUN_RUN_ENDED);
+        let off = CheckPlan {
+            leaks: Plan::Off(OffReason::Requested),
+            ..CheckPlan::FULL
+        };
+        assert_eq!(
+            memory_check(&exercise, &[], off, None).switched_off(),
+            Some(OffReason::Requested)
+        );
+    }
+
     fn exercise_with_two_speed_cases() -> Exercise {
         let case = |name: &str| crate::catalog::PerfCase {
             name: name.into(),
@@ -751,10 +950,12 @@ impl<T> Trait for Wrapper<T> {
             hints: vec!["a".into()],
             leaks: crate::catalog::LeakSettings::default(),
             perf: vec![case("fast"), case("faster")],
+            memory: Vec::new(),
             points: crate::catalog::Points {
                 tests: 6,
                 leaks: 2,
                 speed: 2,
+                memory: 0,
             },
             dir: "exercises/01-math".into(),
             solution_dir: "solutions/01-math".into(),

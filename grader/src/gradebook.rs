@@ -68,7 +68,7 @@ pub fn max_points(exercise: &Exercise) -> f64 {
     } else {
         0
     };
-    f64::from(points.tests + leaks + points.speed)
+    f64::from(points.tests + leaks + points.speed + points.memory)
 }
 
 fn number(value: f64) -> String {

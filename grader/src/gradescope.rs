@@ -69,7 +69,6 @@ fn exercise_tests(exercise: &Exercise, grade: &ExerciseGrade) -> Vec<Value> {
         })
     };
     let check = |key: &str| grade.checks.iter().find(|line| line.check == key);
-    let passed = |key: &str| check(key).is_some_and(|line| line.status == "passed");
     let summary = |key: &str| {
         check(key).map_or_else(
             || "not run".to_string(),
@@ -77,34 +76,38 @@ fn exercise_tests(exercise: &Exercise, grade: &ExerciseGrade) -> Vec<Value> {
         )
     };
     let points = exercise.points;
-    let share = grade.verdict["score"]
-        .as_f64()
-        .unwrap_or(0.0)
-        .clamp(0.0, 1.0);
+    let earned = grade.parts;
     let mut entries = vec![entry(
         "tests",
-        f64::from(points.tests) * share,
+        earned.tests,
         points.tests,
         format!("```text\n{}```\n", grade.feedback),
         "visible",
     )];
     if exercise.leaks.enabled && points.leaks > 0 {
-        let earned = if passed("leaks") { points.leaks } else { 0 };
         entries.push(entry(
             "leaks",
-            f64::from(earned),
+            earned.leaks,
             points.leaks,
             summary("leaks"),
             "visible",
         ));
     }
     if points.speed > 0 {
-        let earned = if passed("perf") { points.speed } else { 0 };
         entries.push(entry(
             "speed",
-            f64::from(earned),
+            earned.speed,
             points.speed,
             summary("perf"),
+            "visible",
+        ));
+    }
+    if points.memory > 0 {
+        entries.push(entry(
+            "memory",
+            earned.memory,
+            points.memory,
+            summary("memory"),
             "visible",
         ));
     }
@@ -153,7 +156,7 @@ fn hidden_failures(verdict: &Value) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::catalog::{Catalog, Points};
-    use crate::roster::CheckLine;
+    use crate::roster::{CheckLine, PartPoints};
 
     fn exercise(root: &std::path::Path, hidden: bool) -> Exercise {
         let dir = root.join("exercises/03-x");
@@ -171,6 +174,7 @@ mod tests {
             tests: 6,
             leaks: 0,
             speed: 2,
+            memory: 0,
         };
         exercise
     }
@@ -196,6 +200,11 @@ mod tests {
                 verdict: json!({ "score": share, "seconds": 1.5,
                     "checks": [{ "failures": failures }] }),
                 feedback: "✘ exercise-3\n".into(),
+                parts: PartPoints {
+                    tests: 6.0 * share,
+                    speed: if perf == "passed" { 2.0 } else { 0.0 },
+                    ..PartPoints::default()
+                },
                 sealed: None,
                 notes: Vec::new(),
             }],

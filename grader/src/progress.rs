@@ -21,8 +21,8 @@ const HEADER: &str = "\
 # (your code is never touched). One table per exercise:
 #   status        passed | failed | not_started | build_failed | crashed | timed_out | error
 #   checked_at    when the last check finished (UTC)
-#   failed_checks which checks failed last time: tests, leaks, perf, build
-#   unchecked     checks a quicker run switched off (leak hunt, speed; watch mode): a pass
+#   failed_checks which checks failed last time: tests, leaks, memory, perf, build
+#   unchecked     checks a quicker run switched off (leak hunt, memory, speed; watch mode): a pass
 #                 counts once they have run too
 #   passed_at     when the exercise first passed every check (unlocks the reference solution)
 #   hints_shown   how many hints have been shown
@@ -624,8 +624,10 @@ exercise-2 = 7
                 tests: 6,
                 leaks: 2,
                 speed: if with_perf { 2 } else { 0 },
+                memory: 0,
             },
             perf: perf.into_iter().collect(),
+            memory: Vec::new(),
             dir: "/course/exercises/00-passes".into(),
             solution_dir: "/course/solutions/00-passes".into(),
         }

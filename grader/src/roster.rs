@@ -546,27 +546,48 @@ fn copy_keeping_time(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// What an exercise earned: the tests' points times the share passed (hidden tests included),
-/// the leak and speed points when those checks passed. Returns `(points, max)`.
-pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
-    sealed_points(exercise, verdict, None)
+/// What each part of an exercise earned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct PartPoints {
+    /// The tests' points times the share passed (hidden tests included).
+    pub tests: f64,
+    /// The leak points, when the leak hunt passed.
+    pub leaks: f64,
+    /// The speed points, when the speed check passed.
+    pub speed: f64,
+    /// The memory points, when the memory check passed.
+    pub memory: f64,
 }
 
-/// [`points`] where the course declares a sealed suite: each part (tests, leaks, speed) earns
-/// the lower of what the in-process check and the sealed check give it, so that faking the
-/// in-process results earns nothing the sealed checks did not confirm.
-pub fn sealed_points(
+impl PartPoints {
+    /// Every part together, rounded to hundredths.
+    pub fn total(&self) -> f64 {
+        let earned = self.tests + self.leaks + self.speed + self.memory;
+        (earned * 100.0).round() / 100.0
+    }
+}
+
+/// What an exercise earned: the tests' points times the share passed (hidden tests included),
+/// the leak, memory and speed points when those checks passed. Returns `(points, max)`.
+pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
+    let parts = part_points(exercise, verdict, None);
+    (parts.total(), crate::gradebook::max_points(exercise))
+}
+
+/// Each part's points. Where the course declares a sealed suite, each part (tests, leaks, speed)
+/// earns the lower of what the in-process check and the sealed check give it, so that faking
+/// the in-process results earns nothing the sealed checks did not confirm.
+pub fn part_points(
     exercise: &Exercise,
     verdict: &Verdict,
     sealed: Option<&crate::sealed::SealedResult>,
-) -> (f64, f64) {
+) -> PartPoints {
     let table = exercise.points;
     let leaks_max = if exercise.leaks.enabled {
         table.leaks
     } else {
         0
     };
-    let max = f64::from(table.tests + leaks_max + table.speed);
     let passed = |name: CheckName, points: u32| {
         if verdict
             .check(name)
@@ -577,19 +598,24 @@ pub fn sealed_points(
             0.0
         }
     };
-    let mut parts = [
-        f64::from(table.tests) * verdict.score.clamp(0.0, 1.0),
-        passed(CheckName::Leaks, leaks_max),
-        passed(CheckName::Perf, table.speed),
-    ];
+    let mut parts = PartPoints {
+        tests: f64::from(table.tests) * verdict.score.clamp(0.0, 1.0),
+        leaks: passed(CheckName::Leaks, leaks_max),
+        speed: passed(CheckName::Perf, table.speed),
+        memory: passed(CheckName::Memory, table.memory),
+    };
     if let Some(sealed) = sealed {
         let (tests, leaks, speed) = crate::sealed::points(exercise, sealed);
-        for (part, sealed) in parts.iter_mut().zip([tests, leaks, speed]) {
-            *part = part.min(sealed);
+        parts.tests = parts.tests.min(tests);
+        parts.leaks = parts.leaks.min(leaks);
+        parts.speed = parts.speed.min(speed);
+        // No sealed suite measures memory: its points stand only on sealed correctness, as
+        // the sealed leak and speed points do.
+        if tests < f64::from(table.tests) {
+            parts.memory = 0.0;
         }
     }
-    let earned: f64 = parts.iter().sum();
-    ((earned * 100.0).round() / 100.0, max)
+    parts
 }
 
 /// The grading inputs of the course, hashed once per batch: the workspace manifest and lock,
@@ -687,6 +713,9 @@ pub struct ExerciseGrade {
     pub verdict: serde_json::Value,
     /// What the student reads for this exercise (feedback/<id>.md), hidden tests redacted.
     pub feedback: String,
+    /// What each part earned (sealed results taken into account).
+    #[serde(default)]
+    pub parts: PartPoints,
     /// The sealed checks' result, where the course declares a sealed suite (grades.json).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<crate::sealed::SealedResult>,
@@ -810,5 +839,66 @@ mod tests {
         assert!(matches!(students[1].entry, Entry::Missing));
         assert!(matches!(students[2].entry, Entry::Folder(_)));
         assert!(matches!(students[3].entry, Entry::Unusable(_)));
+    }
+}
+
+#[cfg(test)]
+mod points_tests {
+    use super::*;
+    use crate::build::Variant;
+    use crate::verdict::{CheckDetails, CheckResult, Status};
+
+    fn exercise(memory_cases: &str) -> Exercise {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("exercises/05-media");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("exercise.toml"),
+            format!("id = 5\nslug = \"media\"\ntitle = \"M\"\nmodule = \"m\"\nhints = [\"a\"]\n{memory_cases}"),
+        )
+        .unwrap();
+        Catalog::load(root.path()).unwrap().exercises.remove(0)
+    }
+
+    fn verdict(memory: CheckStatus) -> Verdict {
+        let check = |name, status| CheckResult {
+            name,
+            status,
+            summary: String::new(),
+            details: CheckDetails::None {},
+        };
+        Verdict {
+            exercise: "exercise-5".into(),
+            slug: "media".into(),
+            title: "M".into(),
+            variant: Variant::Learner,
+            status: Status::Failed,
+            checks: vec![
+                check(CheckName::Tests, CheckStatus::Passed),
+                check(CheckName::Leaks, CheckStatus::Passed),
+                check(CheckName::Memory, memory),
+            ],
+            score: 1.0,
+            seconds: 1.0,
+            crate_dir: "exercises/05-media".into(),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn memory_points_count_when_the_memory_check_passed_and_only_where_it_exists() {
+        let case = "[[memory]]\nname = \"g\"\ncall = \"m:g\"\nsetup = \"b:s\"\ninput_mib = 64\nmax_extra = 0.01\nhint = \"h\"\n";
+        let with_memory = exercise(case);
+        assert_eq!(
+            points(&with_memory, &verdict(CheckStatus::Passed)),
+            (10.0, 10.0)
+        );
+        assert_eq!(
+            points(&with_memory, &verdict(CheckStatus::Failed)),
+            (8.0, 10.0)
+        );
+        assert_eq!(crate::gradebook::max_points(&with_memory), 10.0);
+        let without = exercise("");
+        assert_eq!(points(&without, &verdict(CheckStatus::Skipped)), (8.0, 8.0));
     }
 }

@@ -165,6 +165,9 @@ pub(crate) fn run_tests(
             "tests_dir": exercise.tests_dir(),
         },
         "leaks": leak_settings(exercise, request.plan.leaks == Plan::Run),
+        "memory": memory_settings(exercise),
+        // The memory check runs with the leak hunt: both are about memory, both are quick.
+        "memory_enabled": request.plan.leaks == Plan::Run,
         "perf": exercise.perf,
         "perf_enabled": request.plan.perf == Plan::Run,
     });
@@ -327,6 +330,23 @@ fn parse_lines(bytes: &[u8]) -> Vec<Record> {
     bytes
         .split(|&byte| byte == b'\n')
         .filter_map(|line| serde_json::from_slice(line).ok())
+        .collect()
+}
+
+/// The `[[memory]]` cases as lessongrader.memory reads them: the input's size in bytes.
+fn memory_settings(exercise: &Exercise) -> serde_json::Value {
+    exercise
+        .memory
+        .iter()
+        .map(|case| {
+            serde_json::json!({
+                "name": case.name,
+                "call": case.call,
+                "setup": case.setup,
+                "input_bytes": case.input_bytes(),
+                "hint": case.hint,
+            })
+        })
         .collect()
 }
 

@@ -107,20 +107,30 @@ pub enum CheckName {
     Tests,
     /// The reference-leak hunt found nothing.
     Leaks,
+    /// One call of each memory case stays within its limit (no copy of the input).
+    Memory,
     /// The speed cases clear their thresholds.
     Perf,
 }
 
 impl CheckName {
     /// Every check, in order.
-    pub const ALL: [Self; 4] = [Self::Build, Self::Tests, Self::Leaks, Self::Perf];
+    pub const ALL: [Self; 5] = [
+        Self::Build,
+        Self::Tests,
+        Self::Leaks,
+        Self::Memory,
+        Self::Perf,
+    ];
 
-    /// The check's name in the JSON verdict and the progress file: `build`, `tests`, `leaks`, `perf`.
+    /// The check's name in the JSON verdict and the progress file: `build`, `tests`, `leaks`,
+    /// `memory`, `perf`.
     pub fn key(self) -> &'static str {
         match self {
             Self::Build => "build",
             Self::Tests => "tests",
             Self::Leaks => "leaks",
+            Self::Memory => "memory",
             Self::Perf => "perf",
         }
     }
@@ -176,6 +186,11 @@ pub enum CheckDetails {
         /// The leaks found; empty when the hunt came out clean.
         findings: Vec<LeakFinding>,
     },
+    /// The memory cases ran.
+    Memory {
+        /// One entry per case, in the order of `exercise.toml`.
+        cases: Vec<MemoryCaseResult>,
+    },
     /// The speed cases ran.
     Perf {
         /// One entry per case that ran, in the order they ran.
@@ -202,6 +217,49 @@ pub struct LeakFinding {
     pub message: String,
     /// Where to look.
     pub hint: String,
+}
+
+/// How a memory case came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryOutcome {
+    /// One call took at most the limit.
+    Passed,
+    /// It took more.
+    Failed,
+    /// It could not be measured: the function raised, or could not be loaded.
+    Error,
+    /// It was not measured (the peak cannot be measured in this process, or the run ended
+    /// before it): nothing is claimed. `message` says which.
+    Skipped,
+}
+
+/// One memory case of the verdict: the peak extra memory of one call against its limit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MemoryCaseResult {
+    /// The case's name from `exercise.toml`.
+    pub case: String,
+    /// Decided by the checks stage.
+    pub status: MemoryOutcome,
+    /// The input's size.
+    pub input_bytes: u64,
+    /// The most memory one call held beyond what the process held before it, when measured.
+    pub extra_bytes: Option<u64>,
+    /// The most it may hold: `max_extra` of the input's size.
+    pub limit_bytes: u64,
+    /// The limit as a share of the input's size (`0.01` is 1 %).
+    pub max_extra: f64,
+    /// Why it was not measured (error and skipped only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The case's hint, when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// A size as the verdict words it: `64.0 MiB`, `0.6 MiB`.
+pub fn mebibytes(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
 }
 
 /// How a speed case came out.

@@ -14,8 +14,8 @@
 //!
 //! Order in a run (see the schema for details): `session_start`, `collect_error`*, per test
 //! `test_start` and `test` (phase 1), `tests_done`, then per re-run `rerun_start` and its `leak`
-//! records, `leak_summary` (phase 2, leak checks on), then `perf`* or `perf_skipped`,
-//! `session_finish`.
+//! records, `leak_summary` (phase 2, leak checks on), then `memory`* or `memory_skipped`, then
+//! `perf`* or `perf_skipped`, `session_finish`.
 #![warn(missing_docs)]
 
 use serde::{Deserialize, Serialize};
@@ -70,6 +70,13 @@ pub enum Record {
     Leak(LeakRecord),
     /// The end of the leak phase (written whenever leak checks are on).
     LeakSummary(LeakSummary),
+    /// One memory case measured, or not measurable.
+    Memory(MemoryRecord),
+    /// Memory cases exist and are switched on, but were not measured.
+    MemorySkipped {
+        /// Why (the same reasons as for perf cases).
+        reason: PerfSkipReason,
+    },
     /// One perf case measured, or not measurable.
     Perf(PerfRecord),
     /// Perf cases exist and are switched on, but were not measured.
@@ -342,6 +349,42 @@ pub struct PerfRecord {
     pub hint: Option<String>,
 }
 
+/// One `[[memory]]` case. The plugin only measures: the grader compares `extra_bytes` with the
+/// case's limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemoryRecord {
+    /// The case's name from exercise.toml.
+    pub case: String,
+    /// Measured, not measurable here, or failed.
+    pub outcome: MemoryOutcome,
+    /// The size of the input the setup made.
+    pub input_bytes: u64,
+    /// Peak resident memory during the call minus resident memory just before it (measured only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_bytes: Option<u64>,
+    /// Seconds the case took, the input's setup included.
+    pub seconds: f64,
+    /// Why nothing was measured (unmeasurable and error only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The case's hint, whenever it has one; the grader decides whether to show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+/// Whether a memory case could be measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemoryOutcome {
+    /// `extra_bytes` is present.
+    Measured,
+    /// The peak cannot be measured in this process (not Linux, /proc read-only).
+    Unmeasurable,
+    /// The function or its setup could not be loaded, or raised.
+    Error,
+}
+
 /// Whether a perf case could be measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -410,6 +453,8 @@ mod tests {
             Record::RerunStart { .. } => "rerun_start",
             Record::Leak(_) => "leak",
             Record::LeakSummary(_) => "leak_summary",
+            Record::Memory(_) => "memory",
+            Record::MemorySkipped { .. } => "memory_skipped",
             Record::Perf(_) => "perf",
             Record::PerfSkipped { .. } => "perf_skipped",
             Record::SessionFinish { .. } => "session_finish",
@@ -484,7 +529,7 @@ mod tests {
             seen.insert(kind_of(&record).to_string());
         }
         let variants = serde_kinds();
-        assert_eq!(variants.len(), 11, "{variants:?}");
+        assert_eq!(variants.len(), 13, "{variants:?}");
         assert_eq!(seen, variants, "variants missing from samples.jsonl");
         assert_eq!(schema_kinds(), variants, "the schema and Record disagree");
     }

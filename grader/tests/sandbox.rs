@@ -628,3 +628,25 @@ fn the_engine_builds_and_tests_submissions_in_the_sandbox() {
         "{outcomes:#?}"
     );
 }
+
+/// The memory check resets the process's peak resident set through /proc/self/clear_refs (see
+/// lessongrader/memory.py): the sandbox lets a process write its own /proc files, and nothing else
+/// of /proc, so a submission's memory check is measured as in `cargo xtask check`.
+#[test]
+fn a_sandboxed_process_may_reset_its_own_peak_memory_and_no_more_of_proc() {
+    if !supported(&[Protection::Filesystem, Protection::Landlock]) {
+        return;
+    }
+    let scratch = readable_tempdir();
+    let sandbox = policy(scratch.path());
+    let run = inside(
+        &sandbox,
+        &mut py("open('/proc/self/clear_refs', 'w').write('5')\n\
+             try:\n    open('/proc/sys/kernel/hostname', 'w').write('owned')\n\
+             except OSError as error:\n    print('refused', type(error).__name__)\n"),
+        scratch.path(),
+    );
+    let stdout = text(&run.output.stdout);
+    assert!(run.output.status.success(), "{run:?}");
+    assert!(stdout.contains("refused"), "{run:?}");
+}

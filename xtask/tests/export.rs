@@ -367,14 +367,16 @@ fn the_classroom_workflow_passes_actionlint_which_catches_a_broken_one() {
     let text = std::fs::read_to_string(&workflow).unwrap();
     assert_eq!(actionlint(&[&workflow]), serde_json::json!([]), "{text}");
     let steps = classroom_steps(&text);
-    // One step per check worth points: the tests, the leak hunt where it runs, the speed check
-    // where there is a speed case.
+    // One step per check worth points: the tests, the leak hunt where it runs, the memory check
+    // where there is a memory case, the speed check where there is a speed case.
     let catalog = grader::Catalog::load(&common::repo()).unwrap();
     let expected_steps: usize = catalog
         .exercises
         .iter()
         .map(|exercise| {
-            1 + usize::from(exercise.points.leaks > 0) + usize::from(exercise.points.speed > 0)
+            1 + usize::from(exercise.points.leaks > 0)
+                + usize::from(exercise.points.memory > 0)
+                + usize::from(exercise.points.speed > 0)
         })
         .sum();
     assert_eq!(steps.len(), expected_steps, "{steps:?}");

@@ -12,9 +12,6 @@
 //! change to the feedback.
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use common::{Course, repo};
 
 struct Mistake {
@@ -54,44 +51,6 @@ fn catalogue(folder: &str) -> Vec<Mistake> {
     mistakes
 }
 
-fn copy_exercise(course: &Course, folder: &str) -> std::path::PathBuf {
-    let exercise = course.root().join("exercises").join(folder);
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(repo().join("exercises").join(folder))
-        .arg(&exercise)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    exercise
-}
-
-fn apply(exercise: &Path, folder: &str, mistake: &Mistake) {
-    std::fs::copy(
-        repo().join("solutions").join(folder).join("src/lib.rs"),
-        exercise.join("src/lib.rs"),
-    )
-    .unwrap();
-    let applied = Command::new("git")
-        .args(["apply", "-p0"])
-        .arg(
-            repo()
-                .join("solutions")
-                .join(folder)
-                .join("mistakes")
-                .join(&mistake.file),
-        )
-        .current_dir(exercise)
-        .output()
-        .unwrap();
-    assert!(
-        applied.status.success(),
-        "{}: {}",
-        mistake.file,
-        String::from_utf8_lossy(&applied.stderr)
-    );
-}
-
 /// Every mistake of the exercise in `folder` gets its headline, names its function and gives its
 /// hint; at least five mistakes per exercise.
 fn check_catalogue(folder: &str) {
@@ -102,7 +61,7 @@ fn check_catalogue(folder: &str) {
         mistakes.len()
     );
     let course = Course::new(&["none"]);
-    let exercise = copy_exercise(&course, folder);
+    course.copy_exercise(folder);
     let number = folder[..2].trim_start_matches('0').to_string();
     let number = if number.is_empty() {
         "0".into()
@@ -111,7 +70,7 @@ fn check_catalogue(folder: &str) {
     };
     let mut problems = Vec::new();
     for mistake in &mistakes {
-        apply(&exercise, folder, mistake);
+        course.apply_to_solution(folder, &format!("mistakes/{}", mistake.file));
         let run = course.xtask(&["check", &number]);
         let first = run.stdout.lines().next().unwrap_or("");
         // `--nocapture` shows the feedback each mistake gets: its first three lines.

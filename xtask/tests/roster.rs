@@ -286,7 +286,7 @@ fn a_roster_of_good_and_hostile_submissions_becomes_a_gradebook() {
         .iter()
         .find(|suite| suite.name.as_str() == "alice")
         .unwrap();
-    assert_eq!(alice_suite.test_cases.len(), 12, "3 exercises × 4 checks");
+    assert_eq!(alice_suite.test_cases.len(), 15, "3 exercises × 5 checks");
     assert_eq!(
         alice_suite.failures, 2,
         "exercise-0's tests, exercise-2's build"

@@ -63,3 +63,12 @@ def make_grayscale_input():
     """Arguments for the speed check: a 320x240 RGB image."""
     width, height = 320, 240
     return make_rgb_image(width, height), width, height
+
+
+def make_gain_memory_input(size):
+    """Arguments for the memory check: `size` bytes of int16 samples (every value of a byte pair
+    in turn) in a writable array, and a gain. One call of `apply_gain` must not copy them."""
+    from array import array
+
+    pattern = bytes(range(256))
+    return array("h", pattern * (size // len(pattern))), 1.5

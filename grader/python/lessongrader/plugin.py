@@ -13,7 +13,8 @@ defined in wire/records.schema.json:
    the hunter wants are hunted in place of their call, those that call `assert_no_leaks` run as
    written and it measures now. A `rerun_start` record names each re-run, `leak` records carry the
    findings, a `leak_summary` closes the phase. A leak never fails a test.
-3. perf: when every test passed, the exercise's perf cases (`perf` records), else `perf_skipped`.
+3. memory, then perf: when every test passed, the exercise's memory cases (`memory` records, see
+   memory.py) and perf cases (`perf` records), else `memory_skipped` / `perf_skipped`.
 """
 
 import linecache
@@ -349,16 +350,24 @@ def pytest_sessionfinish(session, exitstatus):
         return
     if _hunter is not None and not _hunt_finished:
         _hunter.finish(0.0)  # phase 2 did not run (phase 1 was interrupted): an empty summary
+    # Phase 1 decides whether the memory and perf cases run: phase 2 re-runs never count as failures.
+    skip_reason = None if _tests_passed else "tests_interrupted" if _tests_passed is None else "tests_failed"
+    cases = _settings.get("memory") or []
+    if cases and _settings.get("memory_enabled"):
+        if skip_reason is None:
+            from . import memory
+
+            memory.run_cases(cases, results.emit)
+        else:
+            results.emit({"kind": "memory_skipped", "reason": skip_reason})
     cases = _settings.get("perf") or []
     if cases and _settings.get("perf_enabled"):
-        # Phase 1 decides: phase 2 re-runs never count as failures.
-        if _tests_passed:
+        if skip_reason is None:
             from .perf import run_cases
 
             run_cases(cases, _settings, results.emit)
         else:
-            reason = "tests_interrupted" if _tests_passed is None else "tests_failed"
-            results.emit({"kind": "perf_skipped", "reason": reason})
+            results.emit({"kind": "perf_skipped", "reason": skip_reason})
     results.emit({"kind": "session_finish", "exitstatus": int(exitstatus)})
 
 

@@ -141,7 +141,7 @@ def test_the_samples_show_the_optional_shapes():
 # --- real plugin runs ---------------------------------------------------------------------------------
 
 
-def run_plugin(pytester, monkeypatch, files, perf=(), leaks=True):
+def run_plugin(pytester, monkeypatch, files, perf=(), leaks=True, memory=()):
     """Run pytest on `files` in a fresh process with the plugin, as the grader does; return its records."""
     results_path = pytester.path / "results.jsonl"
     config = {
@@ -149,6 +149,8 @@ def run_plugin(pytester, monkeypatch, files, perf=(), leaks=True):
         "lock_path": str(pytester.path / "measure.lock"),
         "exercise": {"tests_dir": str(pytester.path)},
         "leaks": {"enabled": leaks, "warmup_rounds": 3, "measured_rounds": 4, "tests": []},
+        "memory": list(memory),
+        "memory_enabled": bool(memory),
         "perf": list(perf),
         "perf_enabled": bool(perf),
         "perf_pairs": 3,
@@ -173,7 +175,8 @@ def check_run(records):
         done = kinds.index("tests_done")
         assert kinds.count("tests_done") == 1
         assert set(kinds[:done]) <= {"session_start", "collect_error", "test_start", "test"}
-        assert set(kinds[done + 1:]) <= {"rerun_start", "leak", "leak_summary", "perf", "perf_skipped", "session_finish"}
+        assert set(kinds[done + 1:]) <= {"rerun_start", "leak", "leak_summary", "memory", "memory_skipped", "perf",
+                                          "perf_skipped", "session_finish"}
         tests = {record["nodeid"] for record in records if record["kind"] == "test"}
         failed = {record["nodeid"] for record in records if record["kind"] == "test" and record["outcome"] == "failed"}
         assert records[done]["failed"] == len(failed) + kinds.count("collect_error")
@@ -183,6 +186,10 @@ def check_run(records):
         assert "rerun_start" not in kinds[kinds.index("leak_summary"):]
     if "perf" in kinds:
         assert kinds.index("perf") > kinds.index("leak_summary")
+    for kind in ("memory", "memory_skipped"):
+        if kind in kinds:
+            assert kinds.index(kind) > kinds.index("leak_summary")
+            assert all(kinds.index(kind) < index for index, later in enumerate(kinds) if later.startswith("perf"))
     return kinds
 
 
@@ -239,7 +246,8 @@ FAILING = '''
 
 def test_a_run_with_every_kind_of_test_outcome(pytester, monkeypatch):
     records = run_plugin(pytester, monkeypatch, {"test_outcomes": FAILING},
-                         perf=[{"name": "never", "baseline": "x:y", "candidate": "x:z", "setup": "x:s", "min_speedup": 2.0}])
+                         perf=[{"name": "never", "baseline": "x:y", "candidate": "x:z", "setup": "x:s", "min_speedup": 2.0}],
+                         memory=[{"name": "never", "call": "x:z", "setup": "x:s", "input_bytes": 1 << 20}])
     kinds = check_run(records)
     tests = {(record["name"], record["when"]): record for record in records if record["kind"] == "test"}
     assert tests[("test_passes", "call")]["outcome"] == "passed"
@@ -260,7 +268,9 @@ def test_a_run_with_every_kind_of_test_outcome(pytester, monkeypatch):
     }
     # The leak phase still ran on the tests that passed; the perf cases did not.
     assert any(record["kind"] == "leak" and record["test"].endswith("test_leaks_but_passes") for record in records)
-    assert {"rerun_start", "leak", "leak_summary", "perf_skipped"} <= set(kinds)
+    assert {"rerun_start", "leak", "leak_summary", "memory_skipped", "perf_skipped"} <= set(kinds)
+    assert next(record for record in records if record["kind"] == "memory_skipped") == {
+        "kind": "memory_skipped", "reason": "tests_failed"}
     assert next(record for record in records if record["kind"] == "perf_skipped") == {"kind": "perf_skipped", "reason": "tests_failed"}
 
 
@@ -308,6 +318,12 @@ SUBJECT = '''
 
     def wrong(values):
         return 1.0
+
+    def make_memory_input(size):
+        return (bytearray(size),)
+
+    def copies(data):
+        return len(bytes(data))
 '''
 
 
@@ -317,6 +333,8 @@ def test_a_passing_run_with_leaks_and_perf(pytester, monkeypatch):
         pytester, monkeypatch, {"test_passing": PASSING, "perf_subject": SUBJECT},
         perf=[dict(case, name="same", candidate="perf_subject:same", hint="take the list once"),
               dict(case, name="wrong", candidate="perf_subject:wrong")],
+        memory=[{"name": "copies", "call": "perf_subject:copies", "setup": "perf_subject:make_memory_input",
+                 "input_bytes": 8 << 20, "hint": "borrow it"}],
     )
     kinds = check_run(records)
     assert next(record for record in records if record["kind"] == "tests_done") == {
@@ -328,7 +346,11 @@ def test_a_passing_run_with_leaks_and_perf(pytester, monkeypatch):
     perf = {record["case"]: record for record in records if record["kind"] == "perf"}
     assert perf["same"]["outcome"] == "measured" and perf["same"]["hint"] == "take the list once"
     assert perf["wrong"]["outcome"] == "error"
-    assert set(kinds) == set(record_kinds()) - {"collect_error", "perf_skipped"}
+    memory = next(record for record in records if record["kind"] == "memory")
+    assert (memory["case"], memory["input_bytes"], memory["hint"]) == ("copies", 8 << 20, "borrow it")
+    if memory["outcome"] == "measured":  # Linux: the copy is seen
+        assert memory["extra_bytes"] >= 7 << 20
+    assert set(kinds) == set(record_kinds()) - {"collect_error", "perf_skipped", "memory_skipped"}
 
 
 def test_a_run_stopped_by_a_collection_error(pytester, monkeypatch):

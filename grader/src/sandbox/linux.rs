@@ -685,7 +685,20 @@ impl Sandbox {
         for system in SYSTEM.iter().map(Path::new).filter(|p| p.exists()) {
             allow(system, read);
         }
-        allow(Path::new("/proc"), FsAccess::R);
+        // Writable for the memory check, which resets the process's peak through
+        // /proc/self/clear_refs (lessongrader/memory.py) — only where /proc is the run's own (the
+        // filesystem protection mounts a procfs of the run's PID namespace): there the only /proc
+        // files it may write are its own processes' (the kernel's permissions refuse /proc/sys
+        // and the rest). On the host's /proc it stays read-only (the memory check is skipped).
+        let own_proc = in_force.protections.contains(&Protection::Filesystem);
+        allow(
+            Path::new("/proc"),
+            if own_proc {
+                FsAccess::R | FsAccess::W
+            } else {
+                FsAccess::R
+            },
+        );
         allow(Path::new("/dev"), FsAccess::R | FsAccess::W);
         for path in self.read_only.iter().filter(|path| path.exists()) {
             allow(path, read);

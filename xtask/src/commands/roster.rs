@@ -473,7 +473,7 @@ fn grade_taken(
         let sealed = context
             .sealed
             .and_then(|setup| setup.check(index, report.module_dir.as_deref()));
-        let (points, max) = roster::sealed_points(exercise, verdict, sealed.as_ref());
+        let parts = roster::part_points(exercise, verdict, sealed.as_ref());
         let mut checks = CheckLine::all(verdict);
         let mut feedback = ui::feedback::exercise_text(verdict);
         let mut notes = Vec::new();
@@ -493,8 +493,9 @@ fn grade_taken(
         }
         grades.push(ExerciseGrade {
             exercise: exercise.name(),
-            points,
-            max,
+            points: parts.total(),
+            max: grader::gradebook::max_points(exercise),
+            parts,
             status: serde_json::to_value(verdict.status)
                 .ok()
                 .and_then(|value| value.as_str().map(str::to_string))

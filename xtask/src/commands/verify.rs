@@ -1,11 +1,12 @@
 //! `cargo xtask verify`: the course author's proof that the course is consistent.
-//! Every solution passes every check (speed with ≥ 25 % margin), every untouched skeleton is
-//! `not_started` or `failed`, and every exercise folder is complete.
+//! Every solution passes every check (speed with ≥ 25 % margin, memory within half its limit, the
+//! memory check measured, not skipped), every untouched skeleton is `not_started` or `failed`, and
+//! every exercise folder is complete.
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use grader::verdict::{CheckDetails, SpeedCase};
+use grader::verdict::{CheckDetails, CheckStatus, SpeedCase, mebibytes};
 use grader::{
     CheckName, CheckPlan, Exercise, Job, OffReason, Plan, Settings, Status, Variant, Workspace,
 };
@@ -15,6 +16,9 @@ use crate::ui::{self, Activity, TextOptions};
 
 /// A solution must beat each threshold by this factor, so a busy machine cannot flip its verdict.
 pub const PERF_MARGIN: f64 = 1.25;
+/// A solution may take at most this share of each memory limit: the limit must sit well above
+/// what zero-copy code takes, not at it.
+pub const MEMORY_MARGIN: f64 = 0.5;
 
 #[derive(clap::Args, Default)]
 pub struct Args {
@@ -114,6 +118,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                 ));
             }
             margins = perf_margins(&solution.verdict);
+            problems.extend(memory_problems(exercise, &solution.verdict));
         }
         for (case, margin) in &margins {
             if *margin < PERF_MARGIN {
@@ -144,6 +149,11 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
                     margin
                 )
             })
+            .chain(
+                solution
+                    .into_iter()
+                    .flat_map(|solution| memory_margins(&solution.verdict)),
+            )
             .collect::<Vec<_>>()
             .join(", ");
         lines.push(ui::tables::verify_row(
@@ -216,6 +226,8 @@ fn sealed(
     };
     let max = grader::gradebook::max_points(exercise);
     let speed_max = f64::from(exercise.points.speed);
+    // Memory is measured in-process only; the sealed suites do not claim it.
+    let max = max - f64::from(exercise.points.memory);
     let of_solution = run(reference);
     let (tests, leaks, speed) = grader::sealed::points(exercise, &of_solution);
     let solution_points = tests + leaks + speed;
@@ -247,6 +259,67 @@ fn sealed(
         of_solution.seconds + of_skeleton.map_or(0.0, |result| result.seconds),
     );
     (line, problems)
+}
+
+/// Where the solution's memory check falls short of proving its limits: it did not run (a
+/// skipped check claims nothing, and `verify` wants the proof), or a case takes more than
+/// [`MEMORY_MARGIN`] of its limit.
+fn memory_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<String> {
+    let Some(check) = verdict.check(CheckName::Memory) else {
+        return Vec::new();
+    };
+    if exercise.memory.is_empty() || check.status == CheckStatus::Failed {
+        return Vec::new(); // none to prove, or the failed solution is reported already
+    }
+    let CheckDetails::Memory { cases } = &check.details else {
+        return vec![format!(
+            "{}: the solution's memory check did not run ({})",
+            exercise.name(),
+            check.summary
+        )];
+    };
+    let mut problems = Vec::new();
+    for case in cases {
+        match case.extra_bytes {
+            None => problems.push(format!(
+                "{}: memory case `{}` was not measured: {}",
+                exercise.name(),
+                case.case,
+                case.message.as_deref().unwrap_or("no reason given")
+            )),
+            Some(extra) if extra as f64 > MEMORY_MARGIN * case.limit_bytes as f64 => {
+                problems.push(format!(
+                    "{}: memory case `{}`: the solution takes {} of its {} limit (at most {} % of it): raise max_extra",
+                    exercise.name(),
+                    case.case,
+                    mebibytes(extra),
+                    mebibytes(case.limit_bytes),
+                    MEMORY_MARGIN * 100.0
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
+/// Each measured memory case as `apply_gain 0.0/0.6 MiB` (what the solution took / its limit).
+fn memory_margins(verdict: &grader::Verdict) -> Vec<String> {
+    match verdict.check(CheckName::Memory).map(|check| &check.details) {
+        Some(CheckDetails::Memory { cases }) => cases
+            .iter()
+            .filter_map(|case| {
+                let extra = case.extra_bytes?;
+                Some(format!(
+                    "{} {}/{}",
+                    case.case,
+                    mebibytes(extra).trim_end_matches(" MiB"),
+                    mebibytes(case.limit_bytes)
+                ))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Each perf case with `speedup / threshold`.
@@ -347,4 +420,76 @@ fn indent(text: &str) -> String {
         .map(|line| format!("    {line}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use grader::verdict::{CheckResult, MemoryCaseResult, MemoryOutcome};
+    use grader::{Catalog, Verdict};
+
+    use super::*;
+
+    fn exercise_with_a_memory_case() -> Exercise {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("exercises/05-media");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("exercise.toml"),
+            "id = 5\nslug = \"media\"\ntitle = \"M\"\nmodule = \"m\"\nhints = [\"a\"]\n[[memory]]\nname = \"gain\"\ncall = \"m:gain\"\nsetup = \"b:s\"\ninput_mib = 64\nmax_extra = 0.01\nhint = \"h\"\n",
+        )
+        .unwrap();
+        Catalog::load(root.path()).unwrap().exercises.remove(0)
+    }
+
+    fn solution_verdict(status: CheckStatus, extra: Option<u64>) -> Verdict {
+        let case = MemoryCaseResult {
+            case: "gain".into(),
+            status: if extra.is_some() {
+                MemoryOutcome::Passed
+            } else {
+                MemoryOutcome::Skipped
+            },
+            input_bytes: 64 << 20,
+            extra_bytes: extra,
+            limit_bytes: 671_088,
+            max_extra: 0.01,
+            message: extra
+                .is_none()
+                .then(|| "/proc/self/clear_refs is not writable".into()),
+            hint: None,
+        };
+        Verdict {
+            exercise: "exercise-5".into(),
+            slug: "media".into(),
+            title: "M".into(),
+            variant: Variant::Solution,
+            status: Status::Passed,
+            checks: vec![CheckResult {
+                name: CheckName::Memory,
+                status,
+                summary: String::new(),
+                details: CheckDetails::Memory { cases: vec![case] },
+            }],
+            score: 1.0,
+            seconds: 1.0,
+            crate_dir: "solutions/05-media".into(),
+            problem: None,
+        }
+    }
+
+    #[test]
+    fn a_solution_must_measure_its_memory_cases_within_half_their_limit() {
+        let exercise = exercise_with_a_memory_case();
+        let clean = solution_verdict(CheckStatus::Passed, Some(8192));
+        assert!(memory_problems(&exercise, &clean).is_empty());
+        let close = solution_verdict(CheckStatus::Passed, Some(400_000));
+        let problems = memory_problems(&exercise, &close);
+        assert!(problems[0].contains("raise max_extra"), "{problems:?}");
+        let unmeasured = solution_verdict(CheckStatus::Skipped, None);
+        let problems = memory_problems(&exercise, &unmeasured);
+        assert!(
+            problems[0].contains("was not measured: /proc/self/clear_refs"),
+            "{problems:?}"
+        );
+    }
 }

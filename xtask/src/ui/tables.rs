@@ -101,6 +101,7 @@ pub fn check_words(check: CheckName) -> &'static str {
         CheckName::Build => "build",
         CheckName::Tests => "tests",
         CheckName::Leaks => "leak hunt",
+        CheckName::Memory => "memory",
         CheckName::Perf => "speed",
     }
 }
@@ -144,18 +145,18 @@ pub fn grade_all(verdicts: &[&Verdict], seconds: f64, layout: &Layout) -> String
     let name_width = layout.column(rows.iter().map(|(_, cells)| cells[0].as_str()), 23);
     let mut out = String::new();
     let header = format!(
-        "{:<name_width$} {:<14}{:<9}{:<10}{}",
-        "exercise", "status", "tests", "leaks", "speed"
+        "{:<name_width$} {:<14}{:<9}{:<10}{:<21}{}",
+        "exercise", "status", "tests", "leaks", "memory", "speed"
     );
     out.push_str(&format!("{}\n", paint(BOLD, &header)));
-    for (verdict, [name, tests, leaks, speed]) in rows {
+    for (verdict, [name, tests, leaks, memory, speed]) in rows {
         let name = layout.cell(&name, name_width);
         let status = paint(
             status_style(verdict.status),
             &format!("{:<14}", verdict.status.label()),
         );
         out.push_str(&format!(
-            "{name:<name_width$} {status}{tests:<9}{leaks:<10}{speed}\n"
+            "{name:<name_width$} {status}{tests:<9}{leaks:<10}{memory:<21}{speed}\n"
         ));
     }
     let passed = verdicts
@@ -204,7 +205,7 @@ pub fn roster_summary(rows: &[StudentGrade], seconds: f64, out: &str) -> String 
     text
 }
 
-/// One exercise in `verify`'s summary: both variants' statuses, then the perf margins;
+/// One exercise in `verify`'s summary: both variants' statuses, then the perf and memory margins;
 /// `solution` is `None` in a copy without solutions (a student edition).
 pub fn verify_row(name: &str, solution: Option<Status>, skeleton: Status, margins: &str) -> String {
     let solution = match solution {
@@ -217,7 +218,7 @@ pub fn verify_row(name: &str, solution: Option<Status>, skeleton: Status, margin
         if margins.is_empty() {
             String::new()
         } else {
-            format!("perf margin: {margins}")
+            format!("margins: {margins}")
         }
     )
 }

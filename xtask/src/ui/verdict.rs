@@ -7,7 +7,8 @@
 use grader::Exercise;
 use grader::verdict::Comparison;
 use grader::verdict::{
-    CheckDetails, CheckName, CheckResult, CheckStatus, OffReason, Problem, SpeedOutcome,
+    CheckDetails, CheckName, CheckResult, CheckStatus, MemoryCaseResult, MemoryOutcome, OffReason,
+    Problem, SpeedOutcome, mebibytes,
 };
 use grader::{Status, Variant, Verdict};
 
@@ -79,6 +80,7 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
         Status::Failed => {
             test_failures(verdict, options.verbose, layout, &mut out);
             leak_findings(verdict, options.verbose, layout, &mut out);
+            memory_misses(verdict, layout, &mut out);
             perf_misses(verdict, layout, &mut out);
         }
         Status::Error => {
@@ -137,7 +139,7 @@ fn skipped_flags(verdict: &Verdict) -> Vec<&'static str> {
 /// A switched-off check's reason as the learner reads it.
 pub fn switched_off_words(check: CheckName, reason: OffReason) -> &'static str {
     match (reason, check) {
-        (OffReason::Requested, CheckName::Leaks) => "--no-leaks",
+        (OffReason::Requested, CheckName::Leaks | CheckName::Memory) => "--no-leaks",
         (OffReason::Requested, _) => "--no-perf",
         (OffReason::OnSave, _) => "not run on save",
         (OffReason::Skeleton, _) => "tests only for a skeleton",
@@ -215,9 +217,9 @@ pub fn tests_passed(exercise: &Exercise, tests: &CheckResult, seconds: f64) -> S
     )
 }
 
-/// A summary table's cells: `exercise-3 lru`, then the tests, leaks and speed summaries (`—` for
-/// a check that did not run).
-pub fn table_cells(verdict: &Verdict) -> [String; 4] {
+/// A summary table's cells: `exercise-3 lru`, then the tests, leaks, memory and speed summaries
+/// (`—` for a check that did not run).
+pub fn table_cells(verdict: &Verdict) -> [String; 5] {
     let cell = |check: CheckName| match verdict.check(check) {
         Some(result) if result.status != CheckStatus::Skipped => result.summary.clone(),
         _ => "—".to_string(),
@@ -226,6 +228,7 @@ pub fn table_cells(verdict: &Verdict) -> [String; 4] {
         format!("{} {}", verdict.exercise, verdict.slug),
         cell(CheckName::Tests),
         cell(CheckName::Leaks),
+        cell(CheckName::Memory),
         cell(CheckName::Perf),
     ]
 }
@@ -244,7 +247,13 @@ fn failed_headline(verdict: &Verdict) -> String {
         && !failures.is_empty()
     {
         let failed = total.saturating_sub(*passed).max(failures.len() as u32);
-        return format!("{failed} of {total} tests failed");
+        // A leak found by the hunt (on the tests that passed) is news beside the failed tests.
+        let leaks = if failed_check(CheckName::Leaks) {
+            ", and memory leaks"
+        } else {
+            ""
+        };
+        return format!("{failed} of {total} tests failed{leaks}");
     }
     let perf_wrong = matches!(
         verdict.check(CheckName::Perf).map(|check| &check.details),
@@ -253,14 +262,39 @@ fn failed_headline(verdict: &Verdict) -> String {
     if perf_wrong {
         return "tests pass, but the speed check got a wrong answer".into();
     }
-    match (
+    let memory_wrong = matches!(
+        verdict.check(CheckName::Memory).map(|check| &check.details),
+        Some(CheckDetails::Memory { cases }) if cases.iter().any(|case| case.status == MemoryOutcome::Error)
+    );
+    if memory_wrong {
+        return "tests pass, but the memory check could not call the function".into();
+    }
+    let (leaks, memory, slow) = (
         failed_check(CheckName::Leaks),
+        failed_check(CheckName::Memory),
         failed_check(CheckName::Perf),
-    ) {
-        (true, true) => "tests pass, but memory leaks and it is too slow".into(),
-        (true, false) => "tests pass, but memory leaks".into(),
-        (false, true) => "correct, but too slow".into(),
-        (false, false) => "failed".into(),
+    );
+    let mut problems = Vec::new();
+    if leaks {
+        problems.push("memory leaks");
+    }
+    if memory {
+        problems.push("a call takes too much memory");
+    }
+    match (problems.is_empty(), slow) {
+        (true, true) => "correct, but too slow".into(),
+        (true, false) => "failed".into(),
+        (false, slow) => {
+            if slow {
+                problems.push("it is too slow");
+            }
+            let but = if leaks {
+                "tests pass, but"
+            } else {
+                "correct, but"
+            };
+            format!("{but} {}", problems.join(" and "))
+        }
     }
 }
 
@@ -290,6 +324,7 @@ fn check_label(name: CheckName) -> &'static str {
         CheckName::Build => "build",
         CheckName::Tests => "tests",
         CheckName::Leaks => "leaks",
+        CheckName::Memory => "memory",
         CheckName::Perf => "speed",
     }
 }
@@ -563,8 +598,10 @@ fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
         return;
     }
     let mut hints: Vec<&str> = Vec::new();
+    // Two tests that show the same leak of the same call give one line, not two equal ones.
+    let mut distinct: Vec<String> = Vec::new();
     let shown = if verbose { findings.len() } else { LEAKS_SHOWN };
-    for finding in findings.iter().take(shown) {
+    for finding in findings.iter() {
         let place = if !finding.call.is_empty() {
             finding.call.clone()
         } else {
@@ -575,15 +612,20 @@ fn leak_findings(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
         } else {
             format!("{place}: {}", finding.message)
         };
-        push_wrapped(out, layout, &line, "  ", "    ");
+        if !distinct.contains(&line) {
+            distinct.push(line);
+        }
         if !finding.hint.is_empty() && !hints.contains(&finding.hint.as_str()) {
             hints.push(&finding.hint);
         }
     }
-    if findings.len() > shown {
+    for line in distinct.iter().take(shown) {
+        push_wrapped(out, layout, line, "  ", "    ");
+    }
+    if distinct.len() > shown {
         out.push_str(&format!(
             "  … {} more: cargo xtask check {} --verbose\n",
-            findings.len() - shown,
+            distinct.len() - shown,
             verdict.exercise
         ));
     }
@@ -613,6 +655,60 @@ fn perf_misses(verdict: &Verdict, layout: &Layout, out: &mut String) {
         if let Some(hint) = case.hint.as_deref().filter(|hint| !hint.is_empty()) {
             push_wrapped(out, layout, &format!("Hint: {hint}"), "  ", "    ");
         }
+    }
+}
+
+/// Each memory case over its limit, in numbers, with what the numbers mean:
+/// `apply_gain: one call took 64.0 MiB extra for a 64.0 MiB input — the input was copied; the
+/// limit is 1 % of the input (0.6 MiB).`
+fn memory_misses(verdict: &Verdict, layout: &Layout, out: &mut String) {
+    let Some(CheckDetails::Memory { cases }) =
+        verdict.check(CheckName::Memory).map(|check| &check.details)
+    else {
+        return;
+    };
+    for case in cases {
+        let line = match (case.status, case.extra_bytes) {
+            (MemoryOutcome::Failed, Some(extra)) => memory_miss(case, extra),
+            (MemoryOutcome::Error, _) => format!(
+                "{}: could not be measured: {}",
+                case.case,
+                case.message.as_deref().unwrap_or("no reason given")
+            ),
+            _ => continue,
+        };
+        push_wrapped(out, layout, &line, "  ", "    ");
+        if let Some(hint) = case.hint.as_deref().filter(|hint| !hint.is_empty()) {
+            push_wrapped(out, layout, &format!("Hint: {hint}"), "  ", "    ");
+        }
+    }
+}
+
+/// One case over its limit as a sentence: how much, against what, and what that amount suggests.
+pub fn memory_miss(case: &MemoryCaseResult, extra: u64) -> String {
+    let share = extra as f64 / case.input_bytes.max(1) as f64;
+    let meaning = if share >= 0.9 {
+        "the input was copied".to_string()
+    } else {
+        format!("{} of the input's size", percent(share))
+    };
+    format!(
+        "{}: one call took {} extra for a {} input — {meaning}; the limit is {} of the input ({}).",
+        case.case,
+        mebibytes(extra),
+        mebibytes(case.input_bytes),
+        percent(case.max_extra),
+        mebibytes(case.limit_bytes),
+    )
+}
+
+/// `1 %`, `0.5 %`, `130 %`.
+fn percent(share: f64) -> String {
+    let value = share * 100.0;
+    if value >= 10.0 || (value - value.round()).abs() < 0.05 {
+        format!("{value:.0} %")
+    } else {
+        format!("{value:.1} %")
     }
 }
 
@@ -949,6 +1045,139 @@ mod tests {
         assert!(strip(&text(&passed, &options)).contains(
             "  Not every check ran (--no-leaks): the full check is `cargo xtask check exercise-2`."
         ));
-        assert_eq!(table_cells(&passed)[1..], ["4/4", "—", "—"]);
+        assert_eq!(table_cells(&passed)[1..], ["4/4", "—", "—", "—"]);
+    }
+
+    fn check_result(name: CheckName, status: CheckStatus, summary: &str) -> CheckResult {
+        CheckResult {
+            name,
+            status,
+            summary: summary.into(),
+            details: CheckDetails::None {},
+        }
+    }
+
+    fn memory_case(status: MemoryOutcome, extra: Option<u64>) -> MemoryCaseResult {
+        MemoryCaseResult {
+            case: "apply_gain".into(),
+            status,
+            input_bytes: 64 << 20,
+            extra_bytes: extra,
+            limit_bytes: 671_088,
+            max_extra: 0.01,
+            message: None,
+            hint: Some("Work in the caller's memory.".into()),
+        }
+    }
+
+    #[test]
+    fn a_memory_miss_names_the_copy_or_the_share_and_the_limit() {
+        let copied = memory_case(MemoryOutcome::Failed, Some(64 << 20));
+        assert_eq!(
+            memory_miss(&copied, 64 << 20),
+            "apply_gain: one call took 64.0 MiB extra for a 64.0 MiB input — the input was copied; the limit is 1 % of the input (0.6 MiB)."
+        );
+        assert_eq!(
+            memory_miss(&copied, 16 << 20),
+            "apply_gain: one call took 16.0 MiB extra for a 64.0 MiB input — 25 % of the input's size; the limit is 1 % of the input (0.6 MiB)."
+        );
+        assert_eq!(percent(0.005), "0.5 %");
+        let tests = check_result(CheckName::Tests, CheckStatus::Passed, "100/100");
+        let memory = CheckResult {
+            details: CheckDetails::Memory {
+                cases: vec![copied],
+            },
+            ..check_result(
+                CheckName::Memory,
+                CheckStatus::Failed,
+                "64.0 MiB (≤ 0.6 MiB)",
+            )
+        };
+        let failed = verdict(Status::Failed, vec![tests.clone(), memory.clone()]);
+        let shown = strip(&text(&failed, &TextOptions::default()));
+        assert!(
+            shown.contains("correct, but a call takes too much memory"),
+            "{shown}"
+        );
+        assert!(shown.contains("the input was copied"), "{shown}");
+        assert!(
+            shown.contains("Hint: Work in the caller's memory."),
+            "{shown}"
+        );
+        let leaks = CheckResult {
+            details: CheckDetails::Leaks { findings: vec![] },
+            ..check_result(CheckName::Leaks, CheckStatus::Failed, "1 leak")
+        };
+        let slow = check_result(CheckName::Perf, CheckStatus::Failed, "2.0× (needs ≥ 8×)");
+        let all = verdict(Status::Failed, vec![tests, leaks, memory, slow]);
+        assert!(
+            headline(&all).contains(
+                "tests pass, but memory leaks and a call takes too much memory and it is too slow"
+            ),
+            "{}",
+            headline(&all)
+        );
+    }
+
+    #[test]
+    fn the_same_leak_seen_by_two_tests_is_printed_once() {
+        let finding = |test: &str| grader::verdict::LeakFinding {
+            test: test.into(),
+            call: "statvfs(path)".into(),
+            check: grader::verdict::LeakCheck::AssertNoLeaks,
+            leak_kind: grader::verdict::LeakKind::ArgumentRefs,
+            per_call: 1.0,
+            calls: 1000,
+            message: "+1 reference to `path` per call".into(),
+            hint: "h".into(),
+        };
+        let leaks = CheckResult {
+            details: CheckDetails::Leaks {
+                findings: vec![finding("t.py::test_a"), finding("t.py::test_b")],
+            },
+            ..check_result(CheckName::Leaks, CheckStatus::Failed, "2 leaks")
+        };
+        let tests = check_result(CheckName::Tests, CheckStatus::Passed, "4/4");
+        let shown = strip(&text(
+            &verdict(Status::Failed, vec![tests, leaks]),
+            &TextOptions::default(),
+        ));
+        assert_eq!(
+            shown.matches("statvfs(path): +1 reference").count(),
+            1,
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn failed_tests_and_a_leak_both_reach_the_headline() {
+        let tests = CheckResult {
+            details: CheckDetails::Tests {
+                passed: 99,
+                total: 100,
+                failures: vec![grader::verdict::TestFailure {
+                    name: "test_histogram_releases_the_buffer".into(),
+                    file: "tests/test_mediakit.py".into(),
+                    line: 1,
+                    statement: String::new(),
+                    summary: "BufferError".into(),
+                    comparison: None,
+                    report: String::new(),
+                }],
+            },
+            ..check_result(CheckName::Tests, CheckStatus::Failed, "99/100")
+        };
+        let leaks = CheckResult {
+            details: CheckDetails::Leaks { findings: vec![] },
+            ..check_result(CheckName::Leaks, CheckStatus::Failed, "1 leak")
+        };
+        let both = verdict(Status::Failed, vec![tests.clone(), leaks]);
+        assert!(
+            headline(&both).contains("1 of 100 tests failed, and memory leaks"),
+            "{}",
+            headline(&both)
+        );
+        let only_tests = verdict(Status::Failed, vec![tests]);
+        assert!(!headline(&only_tests).contains("leaks"));
     }
 }

@@ -109,6 +109,41 @@ impl Course {
         Run::from(output)
     }
 
+    /// A copy of the repository's `exercises/<folder>` in this course; its path.
+    pub fn copy_exercise(&self, folder: &str) -> PathBuf {
+        let exercise = self.root().join("exercises").join(folder);
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(repo().join("exercises").join(folder))
+            .arg(&exercise)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        exercise
+    }
+
+    /// The reference solution of `folder` with `patch` (a file of `solutions/<folder>/`, e.g.
+    /// `mistakes/x.patch`) applied, as the learner crate's `src/lib.rs` of this course's copy.
+    pub fn apply_to_solution(&self, folder: &str, patch: &str) {
+        let exercise = self.root().join("exercises").join(folder);
+        std::fs::copy(
+            repo().join("solutions").join(folder).join("src/lib.rs"),
+            exercise.join("src/lib.rs"),
+        )
+        .unwrap();
+        let applied = Command::new("git")
+            .args(["apply", "-p0"])
+            .arg(repo().join("solutions").join(folder).join(patch))
+            .current_dir(&exercise)
+            .output()
+            .unwrap();
+        assert!(
+            applied.status.success(),
+            "{patch}: {}",
+            String::from_utf8_lossy(&applied.stderr)
+        );
+    }
+
     pub fn write(&self, relative: &str, text: &str) {
         std::fs::write(self.root().join(relative), text).unwrap();
     }

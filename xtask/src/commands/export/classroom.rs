@@ -21,12 +21,14 @@ pub struct Step {
 }
 
 /// The graded steps of one exercise: the tests; the tests and the leak hunt; the tests and the
-/// speed check. A check worth no points has no step.
+/// memory check (which runs with the leak hunt: `--no-leaks` switches both, so this step also
+/// needs a clean hunt); the tests and the speed check. A check worth no points has no step.
 pub fn steps(exercise: &Exercise) -> Vec<Step> {
     let id = exercise.id;
     let checks = [
         ("tests", "--no-leaks --no-perf", exercise.points.tests),
         ("leaks", "--no-perf", exercise.points.leaks),
+        ("memory", "--no-perf", exercise.points.memory),
         ("speed", "--no-leaks", exercise.points.speed),
     ];
     checks
@@ -130,6 +132,7 @@ mod tests {
                 tests: 6,
                 leaks: 2,
                 speed: 0,
+                memory: 2,
             },
         ));
         let summary: Vec<(String, String, u32)> = steps
@@ -149,6 +152,11 @@ mod tests {
                     "cargo xtask check 3 --no-perf".to_string(),
                     2
                 ),
+                (
+                    "exercise_3_memory".to_string(),
+                    "cargo xtask check 3 --no-perf".to_string(),
+                    2
+                ),
             ]
         );
     }
@@ -162,6 +170,7 @@ mod tests {
                     tests: 4,
                     leaks: 0,
                     speed: 3,
+                    memory: 0,
                 },
             )],
         };
