@@ -22,6 +22,14 @@ thresholds in lessongrader/leaks.py must stay above.
 `--solutions` does the same for the course's reference solutions (solutions/NN-slug built, run
 against exercises/NN-slug/tests): each must be clean in N of N — a check for false positives on
 real exercises.
+
+`--python 3.X` (or an interpreter's path) runs all of it on another CPython: pyenv's newest 3.X, in
+the virtual environment lesson/tests/run_pythons.py keeps for that version
+(target/lesson-pythons/cpython-3.X/venv, pinned requirements), with a cargo target folder of its
+own (target/leak-bench/cpython-3.X), so the default Python's builds stay warm. The course supports
+3.10 to 3.13, and the solutions must be clean on each:
+
+    for v in 3.10 3.11 3.12 3.13; do python3 grader/bench/leak_detection.py --solutions --python $v; done
 """
 
 import argparse
@@ -32,9 +40,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 import zipfile
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest's own dependency tomli, in every course venv
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
@@ -42,6 +54,8 @@ EXERCISES = ROOT / "exercises"
 PYTHON_SUPPORT = ROOT / "grader" / "python"
 FIXTURES = ROOT / "grader" / "tests" / "fixtures" / "course" / "exercises"
 DEFAULT_TARGET_DIR = ROOT / "target" / "leak-fixtures"
+# `--python 3.X`: the cargo target folder for that interpreter's builds.
+OTHER_PYTHON_TARGETS = ROOT / "target" / "leak-bench"
 RUN_TIMEOUT_SECONDS = 300
 
 # The kind each fixture is built to show (any one of them counts); empty = must stay clean.
@@ -88,7 +102,10 @@ def build(fixture, work, target_dir):
         str(Path(sys.executable).with_name("maturin")), "build", "--release", "--quiet",
         "-m", str(fixture / "Cargo.toml"), "-i", sys.executable, "-o", str(wheel_dir),
     ]
-    env = dict(os.environ, CARGO_TARGET_DIR=str(target_dir))
+    # PyO3 builds for the interpreter running this script (.cargo/config.toml names .venv's; values
+    # in the environment win).
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target_dir), PYO3_PYTHON=sys.executable,
+               PYO3_ENVIRONMENT_SIGNATURE=f"cpython-{sys.version_info[0]}.{sys.version_info[1]}-64bit")
     completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     if completed.returncode != 0:
         raise SystemExit(f"building {fixture.name} failed:\n{completed.stderr[-4000:]}")
@@ -167,15 +184,66 @@ def _use_course_venv():
         os.execv(str(venv_python), [str(venv_python), *sys.argv])
 
 
+def interpreter_version(python):
+    """(3, X) of the interpreter at `python`, or None when it does not run."""
+    try:
+        out = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:2])"],
+                             capture_output=True, text=True, timeout=60)
+    except OSError:
+        return None
+    parts = out.stdout.split()
+    return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
+
+
+def _use_python(wanted):
+    """Re-run this script under the venv for `wanted` (`3.X` from pyenv, or a path): .venv when it
+    already has that version, else lesson/tests/run_pythons.py's venv for it. Returns the cargo
+    target folder for that version's builds (None: the default one)."""
+    if os.path.sep in wanted:
+        base = Path(wanted)
+        version = interpreter_version(base)
+        if version is None:
+            sys.exit(f"--python {wanted}: not an interpreter that runs")
+    else:
+        try:
+            version = tuple(int(part) for part in wanted.split("."))
+        except ValueError:
+            version = ()
+        if len(version) != 2:
+            sys.exit(f"--python {wanted}: give a version such as 3.12, or an interpreter's path")
+        base = None
+    if version == interpreter_version(ROOT / ".venv" / "bin" / "python") and base is None:
+        _use_course_venv()
+        return None
+    sys.path.insert(0, str(ROOT / "lesson" / "tests"))
+    import run_pythons  # the per-version venvs the lesson's tests keep under target/
+
+    if base is None:
+        root = run_pythons.pyenv_root()
+        base = run_pythons.pyenv_interpreters(root).get(version) if root else None
+        if base is None:
+            sys.exit(f"--python {wanted}: pyenv has no CPython {wanted} ({'no pyenv' if root is None else root})")
+    venv_python = run_pythons.prepared_venv(version, base)
+    if Path(sys.prefix).resolve() != venv_python.parent.parent.resolve():
+        os.execv(str(venv_python), [str(venv_python), *sys.argv])
+    return OTHER_PYTHON_TARGETS / f"cpython-{version[0]}.{version[1]}"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--only", type=int, nargs="*", help="fixture ids")
-    parser.add_argument("--target-dir", type=Path, default=DEFAULT_TARGET_DIR)
+    parser.add_argument("--target-dir", type=Path, help=f"cargo target folder (default: {DEFAULT_TARGET_DIR}, "
+                        f"with --python: {OTHER_PYTHON_TARGETS}/cpython-3.X)")
+    parser.add_argument("--python", metavar="3.X|PATH",
+                        help="run on this CPython (pyenv's newest 3.X, or an interpreter) in a venv of its own")
     parser.add_argument("--verbose", action="store_true", help="print each run's leak messages")
     parser.add_argument("--solutions", action="store_true", help="check the course's solutions instead (must be clean)")
     parser.add_argument("--noise", action="store_true", help="print how much the counters move on clean checks")
     arguments = parser.parse_args()
+    python_target = _use_python(arguments.python) if arguments.python else (_use_course_venv() or None)
+    target_dir = arguments.target_dir or python_target or DEFAULT_TARGET_DIR
+    print(f"Python {sys.version.split()[0]} ({sys.executable}), cargo target {target_dir}", flush=True)
 
     rows, failures = [], []
     with tempfile.TemporaryDirectory(prefix="leak-bench-") as temporary:
@@ -183,7 +251,7 @@ def main():
         trace = work / "trace.jsonl" if arguments.noise else None
         for name, crate, fixture, expected in subjects(set(arguments.only or []), arguments.solutions):
             print(f"building {name} …", file=sys.stderr, flush=True)
-            build_dir = build(crate, work, arguments.target_dir)
+            build_dir = build(crate, work, target_dir)
             settings = leak_settings(fixture)
             if not settings["enabled"]:
                 print(f"  {name}: leak checks are off in its exercise.toml; checking anyway", file=sys.stderr)
@@ -249,5 +317,4 @@ def main():
 
 
 if __name__ == "__main__":
-    _use_course_venv()
     sys.exit(main())

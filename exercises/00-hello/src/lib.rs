@@ -13,17 +13,19 @@ mod hello {
     /// Return exactly the string "Hello from Rust!".
     #[pyfunction]
     fn hello_world() -> &'static str {
-        // TODO: return the greeting. A `&'static str` becomes a Python `str` on the way out.
+        // TODO: return the greeting in the doc comment above, exactly. Rule: a function's last
+        // expression is its value, and a `&'static str` becomes a Python `str` on the way out.
         todo!()
     }
 
     /// Greet someone by name: `greet("Ada")` returns `"Hello, Ada!"`.
     #[pyfunction]
     fn greet(name: &str) -> PyResult<String> {
-        // TODO: PyO3 has already converted the argument: a non-`str` raised TypeError before this
-        // line ran. Strip surrounding whitespace from `name`; if nothing is left, return
-        // `Err(PyValueError::new_err("name must not be empty"))`; otherwise
-        // `Ok(format!("Hello, {name}!"))`.
+        // TODO: the greeting for `name` without the whitespace around it. PyO3 has already
+        // converted the argument: a non-`str` raised TypeError before this line ran. Rules: a
+        // name that is empty once trimmed is the caller's mistake, a ValueError with the message
+        // "name must not be empty"; in Rust an error is a value — return it as the `Err` of the
+        // `PyResult`, and PyO3 raises it in Python.
         let _ = name;
         todo!()
     }

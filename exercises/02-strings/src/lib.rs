@@ -25,25 +25,26 @@ mod textkit {
     /// Split `text` into user-perceived characters (extended grapheme clusters).
     #[pyfunction]
     fn graphemes(text: &str) -> Vec<&str> {
-        // TODO: `text.graphemes(true)` iterates over `&str` pieces of `text`; collect them.
+        // TODO: the characters of `text`, in order, as pieces of `text` itself. Rules: a
+        // "character" is an *extended* grapheme cluster (an emoji with its skin tone is one);
         // `text: &str` borrows the UTF-8 bytes of the Python `str` (PyO3 raised TypeError for
-        // anything that is not a `str`), and the pieces borrow from it in turn: nothing is copied
-        // until PyO3 turns the returned `Vec<&str>` into a Python `list` of `str`.
+        // anything else), and pieces that borrow from it are copied only once, when PyO3 turns
+        // the returned `Vec<&str>` into a Python `list` of `str`.
         todo!()
     }
 
     /// Count the words of `text` (Unicode word boundaries, UAX #29), lower-cased.
     #[pyfunction]
     fn word_counts(py: Python<'_>, text: &str) -> HashMap<String, usize> {
-        // TODO: for each `word` in `text.unicode_words()`, count `word.to_lowercase()` in the
-        // `HashMap`; PyO3 turns the returned map into a `dict` once, at the end.
-        // Use `str::to_lowercase` on the whole word (not char by char): it knows that a
-        // word-final 'Σ' becomes 'ς'.
-        // Speed (see the perf case in ../exercise.toml): do all the counting in Rust. Calling
-        // back into Python for every word or character (building a `PyDict` item by item,
-        // creating a `PyString` per word) costs more than all the counting itself.
-        // Optional: the counting touches no Python object, so `py.detach(|| ...)` lets other
-        // Python threads run meanwhile (lesson chapter 6).
+        // TODO: how often each word occurs, words found by the Unicode word rules (UAX #29) and
+        // compared lower-cased. Rules: lower-case a whole word at once, never char by char — only
+        // the whole word knows that a word-final 'Σ' becomes 'ς'; the map you return becomes a
+        // `dict` once, at the end.
+        // Speed (the grader checks it; `cargo xtask hint 2` when it says too slow): do all the
+        // counting in Rust. Calling back into Python for every word or character costs more
+        // than all the counting itself.
+        // Optional: the counting touches no Python object, so it can run detached from the
+        // interpreter and let other Python threads run meanwhile (lesson chapter 6).
         todo!()
     }
 
@@ -52,15 +53,16 @@ mod textkit {
     fn wrap(text: &str, width: isize) -> PyResult<String> {
         // `width` is an `isize`, not a `usize`: PyO3 would turn -1 into an OverflowError before
         // your code runs, and we want a ValueError that says what is wrong.
-        // TODO 1: if `width < 1`, return
-        //   `Err(PyValueError::new_err(format!("width must be at least 1, got {width}")))`.
-        // TODO 2: the words are the non-empty pieces of `text.split(is_break_space)`. Put as many
-        // words as fit on a line, separated by one space; a word that does not fit starts a new
-        // line. A word longer than `width` is cut every `width` characters and its last piece
-        // starts the next line. Measure in characters: `word.graphemes(true).count()`, never
-        // `word.len()` (bytes) or `word.chars().count()` (code points). To cut, find the byte
-        // offset of the `width`-th character with `word.grapheme_indices(true).nth(width)`.
-        // Join the lines with "\n" (no trailing newline); no words → "".
+        // TODO: the words of `text` laid out in lines of at most `width` characters. Rules:
+        // - a width below 1 is a ValueError: "width must be at least 1, got 0" (for 0);
+        // - the words are the non-empty pieces between break spaces (`is_break_space` below);
+        // - greedy: as many words as fit on a line, one space between them; a line may be
+        //   exactly `width` long; a word that does not fit starts the next line;
+        // - a word longer than `width` is cut every `width` characters, and its last piece
+        //   starts the next line;
+        // - measure in characters (grapheme clusters), never in bytes or code points, and cut
+        //   only between characters;
+        // - lines are joined with "\n", with no trailing newline; no words give "".
         todo!()
     }
 
@@ -73,10 +75,10 @@ mod textkit {
     /// Levenshtein distance between `a` and `b`, counted in characters (grapheme clusters).
     #[pyfunction]
     fn edit_distance(py: Python<'_>, a: &str, b: &str) -> usize {
-        // TODO: collect both strings into `Vec<&str>` of graphemes, then compute the classic
-        // dynamic-programming table: the cost of turning the first i characters of `a` into the
-        // first j characters of `b`, where an insertion, a deletion or a substitution of one
-        // character costs 1. Two rows of the table are enough.
+        // TODO: the fewest insertions, deletions and substitutions of one character (grapheme
+        // cluster) that turn `a` into `b`. Rule: the classic dynamic-programming table, whose
+        // cell (i, j) is the cost of turning the first i characters of `a` into the first j of
+        // `b`; each row needs only the row before it, so two rows are enough.
         todo!()
     }
 
@@ -85,11 +87,11 @@ mod textkit {
     fn decode_lines<'a>(py: Python<'_>, data: &'a [u8]) -> PyResult<Vec<&'a str>> {
         // `data: &[u8]` borrows the contents of a `bytes` object; a `str`, `bytearray` or list
         // raises TypeError before this line runs.
-        // TODO 1: `std::str::from_utf8(data)` checks the bytes. Turn its error into Python's own
-        // `UnicodeDecodeError` (with the right `start` and `end`) with
-        // `PyUnicodeDecodeError::new_err_from_utf8(py, data, error)` and return it as `Err`.
-        // TODO 2: split the text into lines at "\n" and "\r\n" (a lone "\r" stays in its line; a
-        // final newline does not make an empty last line). One method of `str` does exactly this.
+        // TODO: the lines of the UTF-8 text in `data`. Rules: bytes that are not UTF-8 raise
+        // Python's own `UnicodeDecodeError`, with the `start` and `end` of the bad bytes, as
+        // `data.decode()` would (PyO3 can build it from Rust's UTF-8 error); lines end at "\n"
+        // or "\r\n", a lone "\r" stays in its line, and a final newline makes no empty last
+        // line. The lines may borrow from `data` (hence `'a`): nothing needs copying.
         todo!()
     }
 }

@@ -29,20 +29,22 @@ mod posixcall {
     /// The process id, like `os.getpid()`.
     #[pyfunction]
     fn getpid() -> i32 {
-        // TODO: call `libc::getpid()` inside an `unsafe { }` block. It cannot fail.
+        // TODO: this process's id, from the C library. Rule: every libc call is `unsafe` (Rust
+        // cannot check what C does); keep the unsafe block to the one call. getpid(2) cannot fail.
         todo!()
     }
 
     /// The parent's process id, like `os.getppid()`.
     #[pyfunction]
     fn getppid() -> i32 {
-        // TODO: the same with `libc::getppid()`.
+        // TODO: the parent's id, the same way.
         todo!()
     }
 
     /// What `uname(2)` says about the running kernel and machine (the fields of `os.uname()`).
-    // TODO: `frozen` makes the object immutable. Add `get_all` to the attribute list so that
-    // Python can read every field (`u.sysname`) but not assign to it (AttributeError).
+    // TODO: Python must read every field (`u.sysname`) but not assign to it (AttributeError).
+    // Rule: a #[pyclass]'s fields are invisible to Python until its attribute list asks for
+    // getters; `frozen` already makes the object immutable.
     #[pyclass(frozen)]
     struct Uname {
         sysname: String,
@@ -57,21 +59,19 @@ mod posixcall {
         /// `Uname(sysname='Linux', nodename='box', release='6.1.0', version='#1 SMP ...',
         /// machine='x86_64')`: each value exactly as Python's `repr()` of that str prints it.
         fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-            // TODO: for each field, `PyString::new(py, &self.sysname).repr()?` gives Python's repr
-            // (a `Bound<PyString>`; `.to_str()?` borrows it as `&str`). Build the text with
-            // `format!`. A small closure `|text: &str| -> PyResult<String> { ... }` saves typing.
+            // TODO: the text in the doc comment above. Rule: quote each value exactly as Python's
+            // `repr()` of that str does (quotes, escapes): ask Python for it rather than adding
+            // quotes yourself — a `str` made from the field has a `repr()`.
             todo!()
         }
     }
 
     #[pyfunction]
     fn uname() -> PyResult<Uname> {
-        // TODO:
-        // 1. `let mut raw = MaybeUninit::<libc::utsname>::uninit();` — memory the kernel fills.
-        // 2. Call `libc::uname(raw.as_mut_ptr())` (unsafe). On a non-zero result return
-        //    `Err(os_error(last_errno(), None))` (Part 2 writes `os_error`).
-        // 3. `let raw = unsafe { raw.assume_init() };` — only after the call succeeded.
-        // 4. Build a `Uname`; `c_chars_to_string(&raw.sysname)` turns each C field into a String.
+        // TODO: a `Uname` filled by uname(2). Rules: the kernel fills a `libc::utsname` that you
+        // provide as uninitialised memory (`MaybeUninit`); it may be read only once the call has
+        // returned 0 — anything else is an OSError from errno (Part 2's `os_error`, no filename).
+        // `c_chars_to_string` below turns each C field into a String.
         todo!()
     }
 
@@ -106,12 +106,11 @@ mod posixcall {
 
     /// The exception `os` raises for a failed call: `OSError(errno, strerror[, filename])`.
     fn os_error(errno: i32, filename: Option<&Bound<'_, PyAny>>) -> PyErr {
-        // TODO: return `PyOSError::new_err((errno, strerror(errno), name))` when there is a
-        // filename, `PyOSError::new_err((errno, strerror(errno)))` when there is none.
-        // Never pick a subclass yourself: OSError's constructor turns ENOENT into
-        // FileNotFoundError, EACCES into PermissionError, and so on.
-        // The arguments of a lazily built PyErr must be `Send`, and a `Bound` is not: pass
-        // `name.clone().unbind()` (a `Py<PyAny>`) instead of the `Bound` itself.
+        // TODO: `OSError(errno, strerror)`, or `OSError(errno, strerror, filename)` when there is
+        // a filename — the arguments `os` gives it. Rules: never pick a subclass yourself:
+        // OSError's constructor turns ENOENT into FileNotFoundError, EACCES into PermissionError,
+        // and so on. The arguments of a lazily built PyErr must be `Send`, and a `Bound` is not:
+        // pass an owned `Py<PyAny>` of the filename instead.
         todo!()
     }
 
@@ -119,23 +118,18 @@ mod posixcall {
     /// that names the file in an error, as `os` does) and the NUL-terminated bytes the kernel
     /// wants.
     fn fs_path<'py>(path: &Bound<'py, PyAny>) -> PyResult<(Bound<'py, PyAny>, CString)> {
-        // TODO:
-        // 1. `let py = path.py();` and `let os = py.import("os")?;`
-        // 2. `let name = os.call_method1(intern!(py, "fspath"), (path,))?;` — str and bytes come
-        //    back as they are, an `os.PathLike` gives its `__fspath__()`, anything else raises
-        //    TypeError. (`intern!` makes the name string once; see the README on why a fresh
-        //    "fspath" string per call looks like a leak on Python 3.11.)
-        // 3. `os.call_method1(intern!(py, "fsencode"), (&name,))?` gives `bytes`;
-        //    `.cast::<PyBytes>()?` and `.as_bytes()` borrow them.
-        // 4. `CString::new(bytes)` copies them and adds the NUL the kernel needs. It fails if the
-        //    path contains a NUL byte: turn that into
-        //    `PyValueError::new_err("embedded null byte")`.
-        // The CString is an owned copy: it stays valid when the GIL is released (Part 3).
+        // TODO: accept exactly what `os` accepts (str, bytes, any `os.PathLike`; a TypeError for
+        // anything else) by asking `os` itself: `os.fspath` gives the name, `os.fsencode` its
+        // bytes. Rules: call methods by an interned name (`intern!`; the README says why a fresh
+        // "fspath" string per call looks like a leak on Python 3.11); the kernel wants a
+        // NUL-terminated copy, and a path with a NUL byte inside is
+        // ValueError("embedded null byte"). The copy is owned: it stays valid when the GIL is
+        // released (Part 3).
         todo!()
     }
 
     /// File-system statistics, the fields of `os.statvfs()`.
-    // TODO: make the fields readable (and not writable) from Python, as for `Uname`.
+    // TODO: the fields readable (and not writable) from Python, as for `Uname`.
     #[pyclass(frozen)]
     struct StatVfs {
         f_bsize: u64,
@@ -155,32 +149,28 @@ mod posixcall {
         /// Bytes an unprivileged user may still write (`df`'s "Avail" column).
         #[getter]
         fn available_bytes(&self) -> u64 {
-            // TODO: `f_bavail` blocks of `f_frsize` bytes each. Use `saturating_mul`: a plain `*`
-            // that overflows panics in a debug build and silently wraps in a release build.
+            // TODO: `f_bavail` blocks of `f_frsize` bytes each. Rule: a product of two u64s can
+            // overflow — a plain `*` then panics in a debug build and silently wraps in a release
+            // build; stop at u64::MAX instead.
             todo!()
         }
 
         /// `StatVfs(f_bsize=4096, f_frsize=4096, f_blocks=..., ..., f_namemax=255)`: every field,
         /// in the order they are declared, separated by ", ".
         fn __repr__(&self) -> String {
-            // TODO: one `format!`.
+            // TODO: the text in the doc comment above, every field in declaration order.
             todo!()
         }
     }
 
     #[pyfunction]
     fn statvfs(py: Python<'_>, path: &Bound<'_, PyAny>) -> PyResult<StatVfs> {
-        // TODO:
-        // 1. `let (name, c_path) = fs_path(path)?;`
-        // 2. Call `libc::statvfs(c_path.as_ptr(), raw.as_mut_ptr())` on a
-        //    `MaybeUninit::<libc::statvfs>` inside `py.detach(move || { ... })`: the call can
-        //    block (a network file system), and other Python threads should run meanwhile.
-        //    Return `Ok(raw)` or `Err(last_errno())` from the closure: read errno right there,
-        //    before anything else can overwrite it.
-        // 3. Outside the closure, with the GIL back: turn an `Err(errno)` into
-        //    `os_error(errno, Some(&name))` and copy each field into a `StatVfs` (`as u64`).
-        // Only owned Rust data may cross into the closure (the CString): see the README for why a
-        // `&[u8]` borrowed from a Python object must not.
+        // TODO: a `StatVfs` from statvfs(3) on the path. Rules: the call can block (a network
+        // file system), so make it detached from the interpreter, letting other Python threads
+        // run; only owned Rust data may go along (the README says why a `&[u8]` borrowed from a
+        // Python object must not); read errno right after the call, before anything can
+        // overwrite it, and build the OSError (with the filename, as `os` does) and the
+        // `StatVfs` once attached again.
         todo!()
     }
 
@@ -195,29 +185,26 @@ mod posixcall {
         offset: i64,
         length: usize,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        // TODO: `fs_path`, then `py.detach(move || read_file_at(&c_path, offset, length))`,
-        // map an `Err(errno)` to `os_error(errno, Some(&name))`, and return
-        // `PyBytes::new(py, &data)`.
+        // TODO: the bytes `read_file_at` reads, as a Python `bytes`. Rules: the whole
+        // open/pread/close may block (a FIFO with no writer blocks in open), so it runs detached
+        // from the interpreter, with owned data only; a failure is an OSError naming the file.
         todo!()
     }
 
     /// The part of `read_at` that needs no Python at all, so it runs without the GIL.
     /// Returns the bytes read or the errno of the call that failed.
     fn read_file_at(path: &CStr, offset: i64, length: usize) -> Result<Vec<u8>, i32> {
-        // TODO:
-        // 1. `libc::open(path.as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC)`; a negative result
-        //    means `Err(last_errno())`.
-        // 2. Wrap the descriptor at once: `let file = unsafe { OwnedFd::from_raw_fd(fd) };`.
-        //    `OwnedFd` closes it when it goes out of scope, on every return path below.
-        // 3. A negative `offset` is `Err(libc::EINVAL)`, as pread(2) would say.
-        // 4. `let mut data: Vec<u8> = Vec::new();` and loop while `data.len() < length`:
-        //    - `let wanted = (length - data.len()).min(READ_CHUNK);` and `data.reserve(wanted);`
-        //    - `position` is `offset + data.len()`: use `checked_add`, overflow is
-        //      `Err(libc::EOVERFLOW)`;
-        //    - `libc::pread(file.as_raw_fd(), data.spare_capacity_mut().as_mut_ptr().cast(),
-        //      wanted, position)` returns how many bytes it read: 0 means end of file (stop);
-        //      n > 0: `unsafe { data.set_len(data.len() + n as usize) }`; -1: retry on
-        //      `libc::EINTR`, otherwise `return Err(errno)`.
+        // TODO: open read-only (and close-on-exec), then pread(2) from `offset` until `length`
+        // bytes are read or the file ends. Rules:
+        // - the descriptor is closed on every way out, errors included: give it an owner
+        //   (`OwnedFd`) the moment open succeeds;
+        // - a negative offset is EINVAL, as pread(2) would say; an offset that overflows is
+        //   EOVERFLOW;
+        // - never allocate `length` bytes up front (a huge length on a small file would abort
+        //   the process): grow by at most READ_CHUNK at a time, and let pread write into the
+        //   Vec's spare capacity, counting as read only what it says it read;
+        // - pread returns 0 at the end of the file; -1 with EINTR (a signal) means try again;
+        //   any other errno is the result.
         todo!()
     }
 
@@ -228,17 +215,13 @@ mod posixcall {
     /// normally lets the sleep go on for the time that was left (PEP 475).
     #[pyfunction]
     fn sleep(py: Python<'_>, seconds: f64) -> PyResult<()> {
-        // TODO:
-        // 1. NaN, infinities and negative numbers: `PyValueError::new_err("seconds must be a
-        //    finite number >= 0")`. `Duration::try_from_secs_f64` fails for values too large for
-        //    a Duration: `PyOverflowError::new_err("seconds is too large")`.
-        // 2. Loop: in `py.detach(move || ...)` build a `libc::timespec { tv_sec, tv_nsec }` from
-        //    the remaining Duration (clamp the seconds to `libc::time_t::MAX`) and call
-        //    `libc::nanosleep(&request, &mut left)`. Return `Ok(())` or
-        //    `Err((last_errno(), left))`.
-        // 3. On `Err((libc::EINTR, left))` a signal arrived: `py.check_signals()?` runs its Python
-        //    handler now (an exception from it ends the sleep); then sleep again for `left`.
-        //    Any other errno: `Err(os_error(errno, None))`.
+        // TODO: sleep with nanosleep(2), detached from the interpreter. Rules:
+        // - NaN, infinities and negative numbers are ValueError("seconds must be a finite number
+        //   >= 0"); a number too large for a `Duration` is OverflowError("seconds is too large");
+        // - a signal interrupts nanosleep (EINTR) and it tells you the time that was left; the
+        //   Python handler runs only when you let it (`check_signals`), attached: if it raises,
+        //   the sleep ends with its exception, otherwise sleep again for the time that was left
+        //   (PEP 475); any other errno is an OSError.
         todo!()
     }
 }

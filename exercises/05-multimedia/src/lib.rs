@@ -25,14 +25,13 @@ mod mediakit {
     /// no Python code and never release the GIL, so no other thread can write to the memory, and
     /// `buffer` keeps the exporter from freeing or resizing it.
     fn read_slice<'a, T: Element>(buffer: &'a PyBuffer<T>, _py: Python<'a>) -> PyResult<&'a [T]> {
-        // TODO:
-        // 1. An empty buffer (`buffer.item_count() == 0`) may have no valid pointer at all:
-        //    return `Ok(&[])` for it.
-        // 2. `buffer.as_slice_ptr()` gives `Some(NonNull<[T]>)` when the memory is one contiguous
-        //    block in C order, `None` otherwise (e.g. `memoryview(data)[::2]`): turn `None` into
-        //    `PyBufferError::new_err("buffer must be C-contiguous")`.
-        // 3. `unsafe { pointer.as_ref() }` is the slice. Write a `// SAFETY:` comment saying why
-        //    that is sound here (the doc comment above has the argument).
+        // TODO: the buffer's memory as a `&[T]`, no copy. Rules:
+        // - an empty buffer may have no valid pointer at all: it is the empty slice;
+        // - only memory that is one block in C order is a slice (not `memoryview(data)[::2]`):
+        //   anything else is BufferError("buffer must be C-contiguous");
+        // - `PyBuffer` can give you a pointer to the slice; turning it into a reference is
+        //   `unsafe`: say in a `// SAFETY:` comment why it is sound here (the doc comment above
+        //   has the argument).
         todo!()
     }
 
@@ -43,11 +42,10 @@ mod mediakit {
         buffer: &'a PyBuffer<T>,
         _py: Python<'a>,
     ) -> PyResult<&'a mut [T]> {
-        // TODO: first, if `buffer.readonly()`, return
-        // `PyBufferError::new_err("buffer is read-only: pass a bytearray, an array.array or a
-        // writable memoryview")` (one line in your code)
-        // — the tests check this exact message. Then as in `read_slice`, with `Ok(&mut [])`, a
-        // `let mut pointer` and `unsafe { pointer.as_mut() }`.
+        // TODO: `read_slice`'s rules, giving a `&mut [T]`, plus one more first: a read-only
+        // buffer (such as `bytes`) must never be written — BufferError("buffer is read-only:
+        // pass a bytearray, an array.array or a writable memoryview"), the exact message the
+        // tests check.
         todo!()
     }
 
@@ -62,18 +60,15 @@ mod mediakit {
         width: usize,
         height: usize,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        // TODO:
-        // 1. Compute `pixels = width * height` and `expected = pixels * 3` with `checked_mul`. On
-        //    overflow: `ValueError("image of {width}x{height} pixels is too large")`. (In a release
-        //    build a plain `*` wraps silently: 2**62 * 4 * 3 becomes 0, the size of an empty
-        //    buffer.)
-        // 2. If `rgb.len_bytes() != expected`:
-        //    `ValueError("rgb buffer has {len} bytes, expected width * height * 3 = {expected}")`.
-        // 3. `let source = read_slice(&rgb, py)?;`
-        // 4. `PyBytes::new_with(py, pixels, |gray| { ...; Ok(()) })` creates the result and lets
-        //    you fill its bytes (`gray: &mut [u8]`) directly. Walk `gray.iter_mut()` zipped with
-        //    `source.chunks_exact(3)`. Do the arithmetic in u32 (`u32::from(r)`): 150 * 255 does
-        //    not fit in a u8.
+        // TODO: one gray byte per pixel, by the formula in the doc comment above. Rules:
+        // - sizes can overflow: in a release build a plain `*` wraps silently (2**62 * 4 * 3
+        //   becomes 0, the size of an empty buffer), so an overflowing size is
+        //   ValueError("image of 4611686018427387904x4 pixels is too large");
+        // - a buffer of the wrong size is ValueError("rgb buffer has 5 bytes, expected width *
+        //   height * 3 = 6");
+        // - the formula's products do not fit in a u8 (150 * 255): widen before multiplying;
+        // - speed (the grader checks it): borrow the pixels (`read_slice`), never copy them, and
+        //   write the result straight into the new `bytes` object's memory.
         todo!()
     }
 
@@ -82,10 +77,9 @@ mod mediakit {
     /// Add `delta` to every byte of a writable buffer, in place, saturating at 0 and 255.
     #[pyfunction]
     fn adjust_brightness(py: Python<'_>, pixels: PyBuffer<u8>, delta: i32) -> PyResult<()> {
-        // TODO: `write_slice(&pixels, py)?`, then set each value to value + delta clamped to
-        // 0..=255. Mind the types: a u8 + i32 sum needs a wider type (`i32::from(*value)`), and
-        // even i32 overflows for 255 + i32::MAX — the tests pass delta = 2**31 - 1. Clamping
-        // `delta` to -255..=255 first (or `saturating_add`) keeps the sum in range.
+        // TODO: each byte + delta, kept within 0..=255, written in place. Rule: pick a type the
+        // sum fits in — a u8 + i32 sum does not fit in a u8, and even an i32 overflows for
+        // 255 + i32::MAX (the tests pass delta = 2**31 - 1).
         todo!()
     }
 
@@ -94,9 +88,9 @@ mod mediakit {
     /// How often each byte value 0..=255 occurs in the buffer: a list of 256 counts.
     #[pyfunction]
     fn histogram(py: Python<'_>, pixels: PyBuffer<u8>) -> PyResult<Vec<u64>> {
-        // TODO: `read_slice`, then count into `vec![0u64; 256]` indexed by `usize::from(value)`.
-        // A `Vec<u64>` becomes a Python list of ints on the way out. (A `Vec<u8>` would become
-        // `bytes` instead: PyO3 treats bytes specially.)
+        // TODO: 256 counts, one per byte value. Rules: a count must not overflow (70 000 equal
+        // bytes is a test); a `Vec` of a wide integer type becomes a Python list of ints on the
+        // way out (a `Vec<u8>` would become `bytes` instead: PyO3 treats bytes specially).
         todo!()
     }
 
@@ -128,14 +122,13 @@ mod mediakit {
     #[pyfunction]
     fn apply_gain(py: Python<'_>, samples: &Bound<'_, PyAny>, gain: f64) -> PyResult<usize> {
         let buffer = int16_buffer(samples)?; // `None`: an empty buffer, no samples (see above)
-        // TODO:
-        // 1. NaN or an infinity: `ValueError("gain must be a finite number")`.
-        // 2. `write_slice(buffer, py)?` — a `&mut [i16]`: `int16_buffer` already refused
-        //    buffers whose elements are not int16 (format "h").
-        // 3. For each sample: `(f64::from(*sample) * gain).round()` (`f64::round` rounds halves
-        //    away from zero). Outside `f64::from(i16::MIN)..=f64::from(i16::MAX)` counts as
-        //    clipped; store the value clamped to that range, `as i16`.
-        //    Not `-*sample` or `*sample * 2` in i16: -(-32768) overflows.
+        // TODO: each sample times `gain`, in place; return how many were clipped. Rules:
+        // - NaN or an infinity is ValueError("gain must be a finite number");
+        // - `int16_buffer` already refused buffers whose elements are not int16 (format "h");
+        //   `None` has no samples;
+        // - compute in a type where nothing overflows (in i16, -(-32768) does), round halves
+        //   away from zero, and count a sample as clipped when the result is outside the i16
+        //   range; store it saturated to that range.
         todo!()
     }
 }
