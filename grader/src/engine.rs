@@ -336,8 +336,9 @@ impl Engine {
     }
 }
 
-/// Kill the test run in progress, if any: for an interrupt (Ctrl-C) or quitting watch mode.
+/// Kill every test run in progress and remove the grader's scratch folders: for an interrupt
+/// (Ctrl-C) or quitting watch mode, right before the process exits (which runs no `Drop`).
 /// Safe to call from a signal handler's thread.
 pub fn interrupt() {
-    run::stop_running_tests();
+    run::interrupt();
 }
