@@ -440,38 +440,35 @@ impl Slot {
         &self.workspace
     }
 
-    /// Put each exercise's `src/` back to the course's skeleton, then write the student's files.
+    /// Make each exercise's `src/` the course's skeleton with the student's files over it. A file
+    /// that already holds the wanted bytes is left alone (its modification time too), so cargo
+    /// rebuilds only the crates whose sources differ from the previous student's; a file written
+    /// is newer than any build of the slot, so cargo never takes a stale build for it.
     pub fn lay(&self, course: &Catalog, taken: &Taken) -> std::io::Result<()> {
         for exercise in &course.exercises {
+            let folder = exercise.folder();
             let src = self
                 .workspace
                 .root
                 .join("exercises")
-                .join(exercise.folder())
+                .join(&folder)
                 .join("src");
-            if src.exists() {
-                fs::remove_dir_all(&src)?;
-            }
-            for entry in walkdir::WalkDir::new(exercise.dir.join("src")) {
+            let skeleton = exercise.dir.join("src");
+            let mut wanted: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+            for entry in walkdir::WalkDir::new(&skeleton) {
                 let entry = entry.map_err(std::io::Error::from)?;
-                let relative = entry
-                    .path()
-                    .strip_prefix(exercise.dir.join("src"))
-                    .unwrap_or(entry.path());
-                let to = src.join(relative);
-                if entry.file_type().is_dir() {
-                    fs::create_dir_all(&to)?;
-                } else if entry.file_type().is_file() {
-                    fs::copy(entry.path(), &to)?;
+                if entry.file_type().is_file() {
+                    let relative = entry.path().strip_prefix(&skeleton).unwrap_or(entry.path());
+                    wanted.insert(relative.to_path_buf(), fs::read(entry.path())?);
                 }
             }
-        }
-        for (relative, body) in &taken.files {
-            let to = self.workspace.root.join(relative);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent)?;
+            let prefix = format!("exercises/{folder}/src/");
+            for (path, body) in &taken.files {
+                if let Some(relative) = path.strip_prefix(&prefix) {
+                    wanted.insert(PathBuf::from(relative), body.clone());
+                }
             }
-            fs::write(&to, body)?;
+            sync_tree(&src, &wanted)?;
         }
         Ok(())
     }
@@ -500,6 +497,39 @@ impl Slot {
             .collect();
         Ok(engine.run(&jobs, observer))
     }
+}
+
+/// Make `dir` hold exactly `files` (relative path → bytes): what differs is written, what is not
+/// wanted is removed, the rest is not touched.
+fn sync_tree(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> std::io::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        fs::remove_file(dir)?;
+    }
+    fs::create_dir_all(dir)?;
+    // Deepest first, so that a folder is looked at after its contents.
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(std::io::Error::from)?;
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if entry.file_type().is_dir() {
+            // Kept when it holds a wanted file (and is not itself where a file must go).
+            if !files
+                .keys()
+                .any(|file| file.starts_with(relative) && file != relative)
+            {
+                fs::remove_dir_all(entry.path())?;
+            }
+        } else if !files.contains_key(relative) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    for (relative, body) in files {
+        let to = dir.join(relative);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        write_if_changed(&to, body)?;
+    }
+    Ok(())
 }
 
 /// The course's workspace manifest with only `exercises/*` as members (the slot has no CLI,

@@ -22,7 +22,8 @@ pub struct Args {
     /// Where the gradebook goes [default: grades/<date-time>/]
     #[arg(long, value_name = "DIR", requires = "submissions")]
     pub out: Option<PathBuf>,
-    /// Students graded at once [default: 1; builds and measurements are serialised anyway]
+    /// Students graded at once, by parallel workers [default: the number of cores; builds and
+    /// speed measurements still take turns]
     #[arg(long, value_name = "N", requires = "submissions", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
     /// Isolation of each submission's build and tests [default: required]
