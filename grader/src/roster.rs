@@ -486,6 +486,7 @@ impl Slot {
             full_tracebacks: false,
             hidden_tests: Some(course.root.clone()),
             sandbox,
+            patient_timing: true,
         };
         let engine = Engine::open_in(self.workspace.clone(), python, settings, observer)?;
         let jobs: Vec<Job> = (0..engine.catalog().exercises.len())
