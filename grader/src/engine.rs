@@ -327,7 +327,7 @@ impl Engine {
                 };
                 let ran =
                     run::run_tests(&self.workspace, &self.toolchain, &request, &mut on_record);
-                drop(on_record);
+                // The measurement, if any, is over with the run.
                 drop(measuring);
                 match ran {
                     Ok(outcome) if outcome.end == run::RunEnd::Stopped => {
