@@ -13,25 +13,14 @@
 //!   floods stderr past the output cap and aborts, at exit; exercise 6 exits 0 from the module's
 //!   init.
 mod common;
+mod roster_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::Course;
-
-/// Every file under `from`, copied to `to`.
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use roster_support::{copy, grade_all, survivors};
 
 /// A student's copy of `course` with `sources` (exercise folder → lib.rs) over it.
 fn student(course: &Path, into: &Path, sources: &[(&str, String)]) {
@@ -75,26 +64,6 @@ fn exec_sh(script: &str) -> ! {
     }
 }
 "#;
-
-/// The processes whose command line holds `token` (ours, the test's, excluded).
-fn survivors(token: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let pid = entry.file_name().to_string_lossy().into_owned();
-        if pid.parse::<u32>().is_err() || pid == std::process::id().to_string() {
-            continue;
-        }
-        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline"))
-            && String::from_utf8_lossy(&cmdline).contains(token)
-        {
-            found.push(format!(
-                "{pid}: {}",
-                String::from_utf8_lossy(&cmdline).replace('\0', " ")
-            ));
-        }
-    }
-    found
-}
 
 /// Path → bytes of every file under `dir`.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
@@ -312,15 +281,7 @@ mod fx_exits {{
     std::fs::create_dir_all(&logs).unwrap();
     let started = Instant::now();
     let mut child = course
-        .command(&[
-            "grade-all",
-            "--submissions",
-            subs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--jobs",
-            "2",
-        ])
+        .command(&grade_all(&subs, &out, &["--jobs", "2"]))
         // Kept open and never written: a read of an inherited stdin would wait for ever.
         .stdin(Stdio::piped())
         .stdout(std::fs::File::create(logs.join("stdout")).unwrap())

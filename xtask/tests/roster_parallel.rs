@@ -2,24 +2,18 @@
 //! gradebook (speed checks included), and Ctrl-C in the middle of a test run leaves no scratch
 //! folder and no process behind.
 mod common;
+mod roster_support;
 
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::Course;
+use roster_support::{copy, grade_all, survivors};
 
 /// A student's copy of `course`, with `edits` (file, from, to) applied.
 fn student(course: &Path, into: &Path, edits: &[(&str, &str, &str)]) {
-    for entry in walkdir::WalkDir::new(course.join("exercises")) {
-        let entry = entry.unwrap();
-        let target = into.join(entry.path().strip_prefix(course).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    copy(&course.join("exercises"), &into.join("exercises"));
     for (file, from, to) in edits {
         let path = into.join(file);
         let text = std::fs::read_to_string(&path).unwrap();
@@ -78,16 +72,7 @@ fn two_workers_and_one_give_the_same_gradebook() {
     );
     let grade = |jobs: &str, out: &str| {
         let out = work.path().join(out);
-        let run = course.xtask(&[
-            "grade-all",
-            "--submissions",
-            subs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--jobs",
-            jobs,
-            "--regrade",
-        ]);
+        let run = course.xtask(&grade_all(&subs, &out, &["--jobs", jobs, "--regrade"]));
         assert_eq!(run.code, 0, "{}", run.all());
         out
     };
@@ -159,14 +144,7 @@ mod fx_loops {{
     std::fs::create_dir_all(&tmp).unwrap();
     let out = work.path().join("out");
     let mut child = course
-        .command(&[
-            "grade-all",
-            "--submissions",
-            subs.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--regrade",
-        ])
+        .command(&grade_all(&subs, &out, &["--regrade"]))
         .env("TMPDIR", &tmp)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -210,12 +188,6 @@ mod fx_loops {{
         );
     }
     std::thread::sleep(Duration::from_millis(300));
-    let survivors: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-        .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains(&token))
-        .collect();
+    let survivors = survivors(&token);
     assert!(survivors.is_empty(), "left running: {survivors:?}");
 }
