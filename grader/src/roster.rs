@@ -814,4 +814,45 @@ mod tests {
         assert!(matches!(students[2].entry, Entry::Folder(_)));
         assert!(matches!(students[3].entry, Entry::Unusable(_)));
     }
+
+    #[test]
+    fn a_slot_keeps_what_did_not_change_and_drops_what_is_not_wanted() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        let mut files = BTreeMap::new();
+        files.insert(PathBuf::from("lib.rs"), b"fn a() {}".to_vec());
+        files.insert(PathBuf::from("util/mod.rs"), b"fn b() {}".to_vec());
+        sync_tree(&src, &files).unwrap();
+        std::fs::write(src.join("stray.rs"), "").unwrap();
+        std::fs::create_dir_all(src.join("old/deep")).unwrap();
+        std::fs::write(src.join("old/deep/x.rs"), "").unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for name in ["lib.rs", "util/mod.rs"] {
+            std::fs::File::options()
+                .write(true)
+                .open(src.join(name))
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        files.insert(PathBuf::from("util/mod.rs"), b"fn c() {}".to_vec());
+        sync_tree(&src, &files).unwrap();
+        let modified = |name: &str| {
+            std::fs::metadata(src.join(name))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        assert_eq!(modified("lib.rs"), old, "unchanged: cargo keeps its build");
+        assert!(
+            modified("util/mod.rs") > old,
+            "changed: newer than any build"
+        );
+        assert_eq!(
+            std::fs::read(src.join("util/mod.rs")).unwrap(),
+            b"fn c() {}"
+        );
+        assert!(!src.join("stray.rs").exists());
+        assert!(!src.join("old").exists());
+    }
 }
