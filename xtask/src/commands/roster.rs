@@ -200,7 +200,8 @@ fn grade_in_parallel(
         }
         drop(sender);
         for (index, row) in receiver {
-            let cached = row.cached;
+            // Cached results, missing and unreadable submissions cost next to nothing.
+            let afresh = row.status == RowStatus::Graded && !row.cached;
             rows[index] = Some(row);
             if failed.is_none() {
                 let done: Vec<StudentGrade> = rows.iter().flatten().cloned().collect();
@@ -211,7 +212,7 @@ fn grade_in_parallel(
                 }
             }
             if let Some(activity) = activity {
-                activity.done(cached);
+                activity.done(afresh);
             }
         }
     });

@@ -31,7 +31,8 @@ pub fn progress_bar(length: u64) -> ProgressBar {
 
 /// A class's progress: one step per student, what each parallel worker is doing, and the time
 /// left. Hidden, like the others, when stderr is not a terminal. The time left is worked out from
-/// the students graded afresh so far (a cached result costs nothing and would make it too short):
+/// the students graded afresh so far (a cached result or an unreadable submission costs nothing
+/// and would make it too short):
 /// wall-clock time per fresh student, parallel workers included, times the students left.
 pub struct RosterActivity {
     bar: ProgressBar,
@@ -76,11 +77,12 @@ impl RosterActivity {
         }
     }
 
-    /// One more student done; `cached` when their result came from the cache.
-    pub fn done(&self, cached: bool) {
+    /// One more student done; `afresh` when they were built and tested (not a cached result,
+    /// not a submission that could not be read).
+    pub fn done(&self, afresh: bool) {
         self.bar.inc(1);
         let mut board = lock(&self.shared);
-        if !cached {
+        if afresh {
             board.fresh += 1;
         }
         let left = self.bar.length().unwrap_or(0) - self.bar.position();
