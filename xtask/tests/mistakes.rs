@@ -194,3 +194,8 @@ fn exercise_5_multimedia() {
 fn exercise_6_refcounts() {
     check_catalogue("06-refcounts");
 }
+
+#[test]
+fn exercise_7_builder() {
+    check_catalogue("07-builder");
+}

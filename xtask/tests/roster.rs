@@ -177,7 +177,8 @@ fn a_roster_of_good_and_hostile_submissions_becomes_a_gradebook() {
             "exercise-2",
             "total",
             "max",
-            "status"
+            "status",
+            "notes"
         ]
     );
     let rows: Vec<Vec<String>> = reader
@@ -196,12 +197,15 @@ fn a_roster_of_good_and_hostile_submissions_becomes_a_gradebook() {
     for id in ["alice", "bob", "carol"] {
         assert_eq!(
             row(id)[2..],
-            ["4.5", "6", "0", "10.5", "18", "graded"],
+            ["4.5", "6", "0", "10.5", "18", "graded", ""],
             "{id}"
         );
     }
     assert_eq!(row("alice")[1], "Alice A");
-    assert_eq!(row("half")[2..], ["4.5", "4", "0", "8.5", "18", "graded"]);
+    assert_eq!(
+        row("half")[2..],
+        ["4.5", "4", "0", "8.5", "18", "graded", ""]
+    );
     assert_eq!(
         row("cheat")[3],
         "2",

@@ -5,6 +5,8 @@
 - `results` — the private results file the grader reads (never stdout);
 - `leaks`   — reference-count / memory leak detection on a release CPython (`assert_no_leaks`);
 - `perf`    — noise-resistant speed comparison against a pure-Python baseline;
+- `sealed/`  — NOT run in the learner's process: the trusted runner of sealed grading
+              (`python -m lessongrader.sealed`) and the worker it starts (see sealed/__init__.py);
 - `wire/`   — records.schema.json, the definition of every record in the results file, and
               samples.jsonl, examples that both test suites check (tests/test_wire.py, src/wire.rs).
 """

@@ -26,6 +26,9 @@ const SYSTEM: [&str; 7] = ["/bin", "/etc", "/lib", "/lib32", "/lib64", "/sbin", 
 /// Who the run's programs are when the grader is root: a user with no files of its own.
 const UNPRIVILEGED: &str = "nobody";
 
+/// The first user id of [`Sandbox::private_user`] runs (plus the launcher's process id).
+const PRIVATE_UIDS: u32 = 1_000_000;
+
 /// util-linux's tool that a root grader's runs start with, to become [`UNPRIVILEGED`].
 const SETPRIV: &str = "setpriv";
 
@@ -411,6 +414,14 @@ impl Capture {
     }
 }
 
+/// Where a run's output goes.
+enum Streams {
+    /// stdout and stderr copied (capped) into these; stdin empty.
+    Captured(Box<dyn Write + Send>, Box<dyn Write + Send>),
+    /// This process's own stdin, stdout and stderr.
+    Inherited,
+}
+
 /// A growable buffer shared between the copy thread and the caller.
 #[derive(Clone, Default)]
 struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
@@ -442,8 +453,10 @@ impl Sandbox {
     pub fn output(&self, command: &std::process::Command) -> Result<SandboxedOutput, SandboxError> {
         let stdout = Shared::default();
         let stderr = Shared::default();
-        let mut child =
-            self.spawn_to(command, Box::new(stdout.clone()), Box::new(stderr.clone()))?;
+        let mut child = self.spawn_to(
+            command,
+            Streams::Captured(Box::new(stdout.clone()), Box::new(stderr.clone())),
+        )?;
         let status = child.wait()?;
         Ok(SandboxedOutput {
             timed_out: child.timed_out(),
@@ -464,14 +477,22 @@ impl Sandbox {
         stdout: File,
         stderr: File,
     ) -> Result<SandboxedChild, SandboxError> {
-        self.spawn_to(command, Box::new(stdout), Box::new(stderr))
+        self.spawn_to(
+            command,
+            Streams::Captured(Box::new(stdout), Box::new(stderr)),
+        )
+    }
+
+    /// Run `command` in the sandbox with this process's stdin, stdout and stderr (a worker that
+    /// serves calls over pipes), to its end or the deadline.
+    pub fn exec(&self, command: &std::process::Command) -> Result<ExitStatus, SandboxError> {
+        self.spawn_to(command, Streams::Inherited)?.wait()
     }
 
     fn spawn_to(
         &self,
         command: &std::process::Command,
-        stdout: Box<dyn Write + Send>,
-        stderr: Box<dyn Write + Send>,
+        streams: Streams,
     ) -> Result<SandboxedChild, SandboxError> {
         let in_force = self.plan()?;
         let run_dir = crate::run::Scratch::new("grader-sandbox-")?;
@@ -487,8 +508,15 @@ impl Sandbox {
         }
         set_limits(&mut container, &self.limits);
         let drop_root = running_as_root() && in_force.protections.contains(&Protection::Filesystem);
+        let run_as = if self.private_user {
+            // Unique among live runs: one launcher process per run.
+            let (_, gid) = unprivileged_ids()?;
+            (PRIVATE_UIDS + std::process::id(), gid)
+        } else {
+            unprivileged_ids()?
+        };
         if drop_root {
-            let owner = unprivileged_ids()?;
+            let owner = run_as;
             for path in self.read_only.iter().filter(|path| path.exists()) {
                 let meta = std::fs::metadata(path)?;
                 let needed = if meta.is_dir() { 0o005 } else { 0o004 };
@@ -536,7 +564,7 @@ impl Sandbox {
         let mut sandboxed = if drop_root {
             // Root needs no user namespace, so the program would run as root, with every
             // capability, and no process limit would count. setpriv makes it `nobody` first.
-            let (uid, gid) = unprivileged_ids()?;
+            let (uid, gid) = run_as;
             let mut sandboxed =
                 container.command(&utf8(&find_program(OsStr::new(SETPRIV), None)?)?);
             sandboxed.args([
@@ -557,31 +585,39 @@ impl Sandbox {
         for arg in command.get_args() {
             sandboxed.arg(&utf8(Path::new(arg))?);
         }
-        sandboxed
-            .envs(environment)
-            .current_dir(&current_dir)
-            .stdin(File::open("/dev/null")?)
-            .stdout(hakoniwa::Stdio::piped())
-            .stderr(hakoniwa::Stdio::piped())
-            // A backstop in the sandbox's own supervisor, should the grader stop watching.
-            .wait_timeout(self.limits.deadline.as_secs() + 5);
+        sandboxed.envs(environment).current_dir(&current_dir);
+        match &streams {
+            Streams::Captured(..) => sandboxed
+                .stdin(File::open("/dev/null")?)
+                .stdout(hakoniwa::Stdio::piped())
+                .stderr(hakoniwa::Stdio::piped()),
+            Streams::Inherited => sandboxed
+                .stdin(hakoniwa::Stdio::inherit())
+                .stdout(hakoniwa::Stdio::inherit())
+                .stderr(hakoniwa::Stdio::inherit()),
+        }
+        // A backstop in the sandbox's own supervisor, should the grader stop watching.
+        .wait_timeout(self.limits.deadline.as_secs() + 5);
         let mut child = sandboxed
             .spawn()
             .map_err(|error| SandboxError::Setup(error.to_string()))?;
         let cap = self.limits.output_bytes;
-        let copies = [
-            child
-                .stdout
-                .take()
-                .map(|pipe| Capture::start(pipe, stdout, cap)),
-            child
-                .stderr
-                .take()
-                .map(|pipe| Capture::start(pipe, stderr, cap)),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let copies = match streams {
+            Streams::Captured(stdout, stderr) => [
+                child
+                    .stdout
+                    .take()
+                    .map(|pipe| Capture::start(pipe, stdout, cap)),
+                child
+                    .stderr
+                    .take()
+                    .map(|pipe| Capture::start(pipe, stderr, cap)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            Streams::Inherited => Vec::new(),
+        };
         Ok(SandboxedChild {
             child,
             started: Instant::now(),

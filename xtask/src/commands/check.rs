@@ -24,6 +24,13 @@ pub struct Args {
     /// Every compiler error, every failure in full, the raw build and pytest output.
     #[arg(long, short)]
     verbose: bool,
+    /// Only the sealed checks: your build against the reference's, answers compared outside
+    /// your crate's process, on freshly seeded inputs (what a gradebook counts).
+    #[arg(long)]
+    sealed: bool,
+    /// Replay a sealed run with the seed it printed.
+    #[arg(long, value_name = "HEX", requires = "sealed")]
+    seed: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 }
@@ -64,6 +71,9 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     } else {
         Variant::Learner
     };
+    if args.sealed {
+        return sealed(&engine, index, variant, args.seed.as_deref(), args.format);
+    }
     let wanted = |skip: bool| {
         if skip {
             Plan::Off(OffReason::Requested)
@@ -118,4 +128,66 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(output::exit_code(&report.verdict))
+}
+
+/// `check --sealed`: build the crate and the reference, run the sealed suite with the workers
+/// sandboxed as best this machine allows (a learner's check: limits at least), show the parts.
+fn sealed(
+    engine: &grader::Engine,
+    index: usize,
+    variant: Variant,
+    seed: Option<&str>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let exercise = &engine.catalog().exercises[index];
+    if grader::sealed::suite(exercise).is_none() {
+        anstream::print!("{}", ui::sealed::no_suite(exercise));
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
+    if !super::has_solutions(engine.workspace()) {
+        ui::export::no_solutions("`--sealed` compares against the reference solution");
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
+    if let Some(seed) = seed
+        && (seed.is_empty() || !seed.chars().all(|c| c.is_ascii_hexdigit()))
+    {
+        ui::error(&format!("--seed takes hex digits, not `{seed}`"));
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
+    let Some(reference) = engine.build_module(index, Variant::Solution)? else {
+        ui::error(&format!(
+            "the reference solution of {} does not compile",
+            exercise.name()
+        ));
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    };
+    let Some(submission) = (match variant {
+        Variant::Solution => Some(reference.clone()),
+        Variant::Learner => engine.build_module(index, Variant::Learner)?,
+    }) else {
+        anstream::println!(
+            "{}",
+            ui::sealed::does_not_build(exercise, "cargo xtask check")
+        );
+        return Ok(ExitCode::from(output::NOT_PASSED));
+    };
+    let seed = seed.map_or_else(grader::sealed::fresh_seed, str::to_string);
+    let launcher = super::sandbox_exec::launcher(
+        super::roster::SandboxMode::BestEffort,
+        exercise.timeout_secs,
+    );
+    let result = engine
+        .sealed(index, &reference, &submission, &launcher, &seed)
+        .expect("the suite exists");
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&result)?),
+        Format::Text => anstream::print!("{}", ui::sealed::text(exercise, &result)),
+    }
+    Ok(ExitCode::from(if result.passed() {
+        output::PASSED
+    } else if result.grader_error().is_some() {
+        output::GRADER_ERROR
+    } else {
+        output::NOT_PASSED
+    }))
 }

@@ -1,7 +1,9 @@
-//! `cargo xtask export student|classroom DIR`: the course as instructors hand it out. `student`
-//! (export/student.rs) is the course without anything meant for instructors, as a fresh git
-//! repository; `classroom` (export/classroom.rs) adds a GitHub Classroom autograding workflow.
+//! `cargo xtask export student|classroom DIR` and `export gradescope FILE.zip`: the course as
+//! instructors hand it out. `student` (export/student.rs) is the course without anything meant for
+//! instructors, as a fresh git repository; `classroom` (export/classroom.rs) adds a GitHub
+//! Classroom autograding workflow; `gradescope` (export/gradescope.rs) is the autograder zip.
 mod classroom;
+mod gradescope;
 mod student;
 
 use std::path::PathBuf;
@@ -15,7 +17,7 @@ pub struct Args {
     /// What to make.
     #[arg(value_enum)]
     kind: Kind,
-    /// A new (or empty) folder to create it in.
+    /// A new (or empty) folder to create it in; for `gradescope`, a new FILE.zip.
     dir: PathBuf,
 }
 
@@ -26,12 +28,27 @@ pub enum Kind {
     Student,
     /// The student edition plus `.github/workflows/classroom.yml` (GitHub Classroom autograding).
     Classroom,
+    /// Gradescope's autograder: setup.sh, run_autograder and the whole course, as FILE.zip.
+    Gradescope,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let (workspace, catalog) = super::catalog()?;
+    if matches!(args.kind, Kind::Gradescope) {
+        return match gradescope::export(&workspace, &args.dir) {
+            Ok(files) => {
+                note_uncommitted(&student::uncommitted(&workspace.root));
+                ui::export::gradescope(&args.dir, files);
+                Ok(ExitCode::from(output::PASSED))
+            }
+            Err(error) => {
+                ui::error(&format!("{error:#}"));
+                Ok(ExitCode::from(output::GRADER_ERROR))
+            }
+        };
+    }
     let extra = match args.kind {
-        Kind::Student => Vec::new(),
+        Kind::Student | Kind::Gradescope => Vec::new(),
         Kind::Classroom => vec![(
             PathBuf::from(classroom::WORKFLOW_PATH),
             classroom::workflow(&catalog).into_bytes(),
@@ -44,12 +61,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
-    if !edition.uncommitted.is_empty() {
-        ui::note(&format!(
-            "exported what is committed (HEAD); not included, as they are not committed: {}",
-            edition.uncommitted.join(", ")
-        ));
-    }
+    note_uncommitted(&edition.uncommitted);
     let (kind, next) = match args.kind {
         Kind::Student => (
             "student",
@@ -59,6 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     .to_string(),
             ],
         ),
+        Kind::Gradescope => unreachable!("exported above"),
         Kind::Classroom => (
             "GitHub Classroom",
             vec![
@@ -78,4 +91,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     ui::export::exported(kind, &args.dir, edition.files, &next);
     Ok(ExitCode::from(output::PASSED))
+}
+
+/// Exports take what is committed: say what is not.
+fn note_uncommitted(uncommitted: &[String]) {
+    if !uncommitted.is_empty() {
+        ui::note(&format!(
+            "exported what is committed (HEAD); not included, as they are not committed: {}",
+            uncommitted.join(", ")
+        ));
+    }
 }

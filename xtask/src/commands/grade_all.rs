@@ -1,5 +1,6 @@
 //! `cargo xtask grade-all`: every exercise of the workspace, as an instructor sees it; with
-//! `--submissions DIR`, a class's submissions into a gradebook (see `roster.rs`).
+//! `--submissions DIR`, a class's submissions into a gradebook (see `roster.rs`); with `--shard`,
+//! one part of it, and with `--merge`, the one gradebook from the parts (see `shards.rs`).
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,6 +11,7 @@ use crate::output::{self, Format};
 use crate::ui::{self, Activity};
 
 #[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("roster").args(["submissions", "merge"])))]
 pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -20,8 +22,23 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub submissions: Option<PathBuf>,
     /// Where the gradebook goes [default: grades/<date-time>/]
-    #[arg(long, value_name = "DIR", requires = "submissions")]
+    #[arg(long, value_name = "DIR", requires = "roster")]
     pub out: Option<PathBuf>,
+    /// Grade shard I of N of the roster (students sorted by id, dealt round-robin); `--shard N`
+    /// takes I from $JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job)
+    #[arg(long, value_name = "I/N", requires = "submissions")]
+    pub shard: Option<String>,
+    /// Merge the parts written by `--shard` runs (their --out folders) into one gradebook in --out
+    #[arg(long, value_name = "PART", num_args = 1.., requires = "out", conflicts_with_all = ["submissions", "solutions"])]
+    pub merge: Vec<PathBuf>,
+    /// Also write FILE in Gradescope's results.json format (a roster of one submission)
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "submissions",
+        conflicts_with = "shard"
+    )]
+    pub gradescope_results: Option<PathBuf>,
     /// Students graded at once, by parallel workers [default: the number of cores; builds and
     /// speed measurements still take turns]
     #[arg(long, value_name = "N", requires = "submissions", value_parser = clap::value_parser!(u32).range(1..))]
@@ -35,6 +52,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
+    if !args.merge.is_empty() {
+        return super::shards::merge(&args);
+    }
     if args.submissions.is_some() {
         return super::roster::run(args, python);
     }

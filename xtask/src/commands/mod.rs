@@ -7,6 +7,8 @@ pub mod list;
 pub mod new;
 pub mod reset;
 pub mod roster;
+pub mod sandbox_exec;
+pub mod shards;
 pub mod solution;
 pub mod status;
 pub mod test;

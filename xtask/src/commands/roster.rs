@@ -30,7 +30,16 @@ pub enum SandboxMode {
 }
 
 impl SandboxMode {
-    fn key(self) -> &'static str {
+    /// The grader's mode of the same name.
+    pub fn grader_mode(self) -> grader::SandboxMode {
+        match self {
+            Self::Required => grader::SandboxMode::Required,
+            Self::BestEffort => grader::SandboxMode::BestEffort,
+            Self::Off => grader::SandboxMode::Off,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
         match self {
             Self::Required => "required",
             Self::BestEffort => "best-effort",
@@ -55,10 +64,40 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
-    let students = match roster::students(&submissions) {
+    let roster = match roster::students(&submissions) {
         Ok(students) => students,
         Err(error) => {
             ui::error(&error.to_string());
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
+    let shard = match super::shards::shard(&args) {
+        Ok(shard) => shard,
+        Err(message) => {
+            ui::error(&message);
+            return Ok(ExitCode::from(output::GRADER_ERROR));
+        }
+    };
+    if args.gradescope_results.is_some() && roster.len() != 1 {
+        ui::error(&format!(
+            "--gradescope-results grades one submission; {} holds {}",
+            submissions.display(),
+            roster.len()
+        ));
+        return Ok(ExitCode::from(output::GRADER_ERROR));
+    }
+    let students: Vec<&Student> = match shard {
+        Some(shard) => shard
+            .select(&roster)
+            .into_iter()
+            .map(|(_, student)| student)
+            .collect(),
+        None => roster.iter().collect(),
+    };
+    let sealed = match SealedSetup::prepare(&course, &catalog, python, sandbox) {
+        Ok(sealed) => sealed,
+        Err(error) => {
+            ui::error(&format!("{error:#}"));
             return Ok(ExitCode::from(output::GRADER_ERROR));
         }
     };
@@ -73,17 +112,21 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         .and_then(|exe| roster::file_digest(&exe))
         .unwrap_or_default();
     let course_digest = roster::course_digest(&course, &catalog);
+    let mut part = shard.map(|shard| super::shards::part(shard, &roster, &course_digest));
+    if let Some(part) = &part {
+        part.write(&out)?;
+    }
     let exercise_names: Vec<String> = catalog.exercises.iter().map(Exercise::name).collect();
     let course_max: f64 = catalog.exercises.iter().map(gradebook::max_points).sum();
+    let in_force: Vec<&str> = in_force
+        .protections
+        .iter()
+        .map(|protection| protection.name())
+        .collect();
     let outputs = Outputs {
         dir: out.clone(),
         exercises: catalog.exercises.clone(),
-        sandbox,
-        in_force: in_force
-            .protections
-            .iter()
-            .map(|protection| protection.name())
-            .collect(),
+        sandbox: serde_json::json!({ "mode": sandbox.key(), "in_force": in_force }),
     };
     let workers = args
         .jobs
@@ -104,6 +147,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         course_max,
         python,
         sandboxes: sandboxes.as_ref(),
+        sealed: sealed.as_ref(),
     };
     let rows = grade_in_parallel(
         &context,
@@ -117,6 +161,25 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         activity.finish();
     }
     let seconds = started.elapsed().as_secs_f64();
+    if let Some(part) = part.as_mut() {
+        part.finished = true;
+        part.write(&out)?;
+    }
+    if let (Some(path), Some(row)) = (&args.gradescope_results, rows.first()) {
+        let results = grader::gradescope::results(
+            row,
+            &catalog.exercises,
+            &ui::feedback::markdown(row),
+            seconds,
+        );
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, serde_json::to_string_pretty(&results)?)?;
+    }
     match args.format {
         Format::Text => {
             let summary = ui::tables::roster_summary(
@@ -162,7 +225,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
 /// what finished. Rows come back in the roster's order.
 fn grade_in_parallel(
     context: &GradeContext<'_>,
-    students: &[Student],
+    students: &[&Student],
     workers: usize,
     activity: Option<&RosterActivity>,
     exercise_names: &[String],
@@ -235,11 +298,7 @@ fn sandboxes(
     course: &Workspace,
     catalog: &Catalog,
 ) -> Result<(Option<Sandboxes>, InForce), grader::SandboxError> {
-    let mode = match mode {
-        SandboxMode::Required => grader::SandboxMode::Required,
-        SandboxMode::BestEffort => grader::SandboxMode::BestEffort,
-        SandboxMode::Off => grader::SandboxMode::Off,
-    };
+    let mode = mode.grader_mode();
     let base = Sandbox::new(mode)
         .toolchain(&course.venv)
         .read_only(&course.root)
@@ -280,6 +339,80 @@ struct GradeContext<'a> {
     course_max: f64,
     python: Option<&'a Path>,
     sandboxes: Option<&'a Sandboxes>,
+    sealed: Option<&'a SealedSetup>,
+}
+
+/// What the sealed checks of a roster run share: the course's engine (its `.venv`, its suites),
+/// the reference solutions built once, the run's secret seed and how workers are sandboxed.
+struct SealedSetup {
+    engine: grader::Engine,
+    references: Vec<Option<PathBuf>>,
+    seed: String,
+    mode: SandboxMode,
+}
+
+impl SealedSetup {
+    /// Build the reference of every exercise that has a sealed suite; `None` when the course has
+    /// no solutions or no suites (then points are the in-process ones, as before).
+    fn prepare(
+        course: &Workspace,
+        catalog: &Catalog,
+        python: Option<&Path>,
+        mode: SandboxMode,
+    ) -> anyhow::Result<Option<Self>> {
+        let suites = catalog
+            .exercises
+            .iter()
+            .any(|exercise| grader::sealed::suite(exercise).is_some());
+        if !suites {
+            return Ok(None);
+        }
+        if !super::has_solutions(course) {
+            ui::note(ui::sealed::NO_REFERENCE);
+            return Ok(None);
+        }
+        let engine = grader::Engine::open(
+            Some(course.root.clone()),
+            python,
+            grader::Settings::default(),
+            &mut grader::Quiet,
+        )?;
+        let mut references = Vec::with_capacity(catalog.exercises.len());
+        for (index, exercise) in catalog.exercises.iter().enumerate() {
+            if grader::sealed::suite(exercise).is_none() {
+                references.push(None);
+                continue;
+            }
+            match engine.build_module(index, grader::Variant::Solution)? {
+                Some(dir) => references.push(Some(dir)),
+                None => anyhow::bail!(
+                    "the reference solution of {} does not compile: the sealed checks have \
+                     nothing to compare with",
+                    exercise.name()
+                ),
+            }
+        }
+        Ok(Some(Self {
+            engine,
+            references,
+            seed: grader::sealed::fresh_seed(),
+            mode,
+        }))
+    }
+
+    /// The sealed checks of one exercise of the slot, if it has a suite and the crate built.
+    fn check(
+        &self,
+        index: usize,
+        submission: Option<&Path>,
+    ) -> Option<grader::sealed::SealedResult> {
+        let reference = self.references.get(index)?.as_deref()?;
+        let submission = submission?;
+        let seconds = self.engine.catalog().exercises[index].timeout_secs;
+        let launcher = super::sandbox_exec::launcher(self.mode, seconds);
+        self.engine
+            .sealed(index, reference, submission, &launcher, &self.seed)
+    }
 }
 
 /// One student's row; never an `Err`: whatever goes wrong is the row's `error`.
@@ -396,7 +529,7 @@ fn grade_taken(
         )
         .map_err(|error| grader_failed(&error))?;
     let mut grades = Vec::with_capacity(outcomes.len());
-    for (exercise, outcome) in context.catalog.exercises.iter().zip(outcomes) {
+    for (index, (exercise, outcome)) in context.catalog.exercises.iter().zip(outcomes).enumerate() {
         let report = match outcome {
             Outcome::Graded(report) => report,
             Outcome::Failed(error) => {
@@ -405,7 +538,27 @@ fn grade_taken(
             Outcome::Abandoned => unreachable!("nothing stops a roster's run"),
         };
         let verdict = &report.verdict;
-        let (points, max) = roster::points(exercise, verdict);
+        let sealed = context
+            .sealed
+            .and_then(|setup| setup.check(index, report.module_dir.as_deref()));
+        let (points, max) = roster::sealed_points(exercise, verdict, sealed.as_ref());
+        let mut checks = CheckLine::all(verdict);
+        let mut feedback = ui::feedback::exercise_text(verdict);
+        let mut notes = Vec::new();
+        if let Some(why) = sealed.as_ref().and_then(|sealed| sealed.grader_error()) {
+            return Err(format!(
+                "the sealed checks of {} could not run: {why}",
+                exercise.name()
+            ));
+        }
+        if let Some(sealed) = &sealed {
+            let disagree = grader::sealed::disagreements(verdict, sealed);
+            if !disagree.is_empty() {
+                notes.push(ui::sealed::disagreement(&disagree));
+            }
+            checks.push(ui::sealed::check_line(sealed));
+            feedback.push_str(&ui::sealed::feedback(exercise, sealed, &notes));
+        }
         grades.push(ExerciseGrade {
             exercise: exercise.name(),
             points,
@@ -414,30 +567,46 @@ fn grade_taken(
                 .ok()
                 .and_then(|value| value.as_str().map(str::to_string))
                 .unwrap_or_default(),
-            checks: CheckLine::all(verdict),
+            checks,
             verdict: serde_json::from_str(&grader::json(verdict)).unwrap_or_default(),
-            feedback: ui::feedback::exercise_text(verdict),
+            feedback,
+            sealed,
+            notes,
         });
     }
     Ok(grades)
 }
 
 /// The files of `--out`, rewritten whole after every student.
-struct Outputs {
-    dir: PathBuf,
-    exercises: Vec<Exercise>,
-    sandbox: SandboxMode,
-    /// The protections in force for every build and test run (`filesystem`, `network`, …).
-    in_force: Vec<&'static str>,
+pub(super) struct Outputs {
+    pub dir: PathBuf,
+    pub exercises: Vec<Exercise>,
+    /// The sandbox's mode and the protections in force for every build and test run
+    /// (`{"mode": "required", "in_force": ["filesystem", "network", …]}`).
+    pub sandbox: serde_json::Value,
 }
 
 impl Outputs {
-    /// Every output for `rows` (the students done so far, in the roster's order), and the
+    /// Everything, with every student's feedback (the merge of a sharded grading).
+    pub fn write_all(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
+        for row in rows {
+            self.write_feedback(row)?;
+        }
+        self.write_gradebook(rows)
+    }
+
+    /// Everything for `rows` (the students done so far, in the roster's order), and the
     /// feedback of `finished`, the one just done.
     fn write(&self, rows: &[StudentGrade], finished: &StudentGrade) -> anyhow::Result<()> {
+        self.write_gradebook(rows)?;
+        self.write_feedback(finished)
+    }
+
+    /// gradebook.csv, grades.json and junit.xml.
+    fn write_gradebook(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
         gradebook::write_csv(&self.dir.join("gradebook.csv"), &self.exercises, rows)?;
         let grades = serde_json::json!({
-            "sandbox": { "mode": self.sandbox.key(), "in_force": self.in_force },
+            "sandbox": self.sandbox,
             "students": rows,
         });
         fs::write(
@@ -446,11 +615,16 @@ impl Outputs {
         )?;
         let junit = gradebook::junit(rows).to_string()?;
         fs::write(self.dir.join("junit.xml"), junit)?;
+        Ok(())
+    }
+
+    fn write_feedback(&self, row: &StudentGrade) -> anyhow::Result<()> {
+        fs::create_dir_all(self.dir.join("feedback"))?;
         fs::write(
             self.dir
                 .join("feedback")
-                .join(format!("{}.md", file_safe(&finished.id))),
-            ui::feedback::markdown(finished),
+                .join(format!("{}.md", file_safe(&row.id))),
+            ui::feedback::markdown(row),
         )?;
         Ok(())
     }

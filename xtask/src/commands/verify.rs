@@ -152,6 +152,13 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             skeleton_status,
             &margin_text,
         ));
+        if let Some(solution) = solution {
+            let (line, found) = sealed(&engine, index, solution, skeleton, args.no_perf);
+            if !line.is_empty() {
+                lines.push(line);
+            }
+            problems.extend(found);
+        }
     }
     for line in &lines {
         anstream::println!("{line}");
@@ -174,6 +181,72 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::from(output::NOT_PASSED))
     }
+}
+
+/// The sealed suite of one exercise against its solution (every point; speed aside with
+/// `--no-perf`) and its untouched skeleton (no point): the line to show and the problems found.
+/// An exercise without a suite gets a line saying so.
+fn sealed(
+    engine: &grader::Engine,
+    index: usize,
+    solution: &grader::Report,
+    skeleton: &grader::Report,
+    no_perf: bool,
+) -> (String, Vec<String>) {
+    let exercise = &engine.catalog().exercises[index];
+    if grader::sealed::suite(exercise).is_none() {
+        return (
+            ui::sealed::no_suite(exercise).trim_end().to_string(),
+            Vec::new(),
+        );
+    }
+    let Some(reference) = solution.module_dir.as_deref() else {
+        // The solution did not build: already a problem.
+        return (String::new(), Vec::new());
+    };
+    let launcher = super::sandbox_exec::launcher(
+        super::roster::SandboxMode::BestEffort,
+        exercise.timeout_secs,
+    );
+    let seed = grader::sealed::fresh_seed();
+    let run = |submission: &Path| {
+        engine
+            .sealed(index, reference, submission, &launcher, &seed)
+            .expect("the suite exists")
+    };
+    let max = grader::gradebook::max_points(exercise);
+    let speed_max = f64::from(exercise.points.speed);
+    let of_solution = run(reference);
+    let (tests, leaks, speed) = grader::sealed::points(exercise, &of_solution);
+    let solution_points = tests + leaks + speed;
+    let needed = if no_perf { max - speed_max } else { max };
+    let mut problems = Vec::new();
+    if tests + leaks + if no_perf { 0.0 } else { speed } < needed {
+        problems.push(format!(
+            "{}: the solution does not earn every sealed point:\n{}",
+            exercise.name(),
+            indent(&ui::sealed::text(exercise, &of_solution))
+        ));
+    }
+    let of_skeleton = skeleton.module_dir.as_deref().map(run);
+    let skeleton_points = of_skeleton.as_ref().map_or(0.0, |result| {
+        let (tests, leaks, speed) = grader::sealed::points(exercise, result);
+        tests + leaks + speed
+    });
+    if let Some(result) = of_skeleton.as_ref().filter(|_| skeleton_points > 0.0) {
+        problems.push(format!(
+            "{}: the untouched skeleton earns sealed points:\n{}",
+            exercise.name(),
+            indent(&ui::sealed::text(exercise, result))
+        ));
+    }
+    let line = ui::sealed::verify_line(
+        solution_points,
+        max,
+        skeleton_points,
+        of_solution.seconds + of_skeleton.map_or(0.0, |result| result.seconds),
+    );
+    (line, problems)
 }
 
 /// Each perf case with `speedup / threshold`.

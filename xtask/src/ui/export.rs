@@ -31,6 +31,23 @@ pub fn exported(kind: &str, dir: &Path, files: usize, next: &[String]) {
     }
 }
 
+/// What `export gradescope` wrote, and what to do with it.
+pub fn gradescope(file: &Path, files: usize) {
+    anstream::println!(
+        "{} Gradescope autograder {}: setup.sh, run_autograder and the course ({} files)",
+        paint(style::GOOD, "✔"),
+        file.display(),
+        files - 2
+    );
+    for line in [
+        "Upload it as the assignment's autograder (Configure Autograder → Zip file upload), with",
+        "the Ubuntu 24.04 base image; setup.sh installs Rust and prebuilds the course once.",
+        "Students submit their copy of the course (GitHub, or a zip of it); run_autograder grades it.",
+    ] {
+        anstream::println!("  {line}");
+    }
+}
+
 /// The workflow's step name for one check of one exercise (shown in GitHub's grading report).
 pub fn classroom_step_name(exercise: &str, slug: &str, check: &str) -> String {
     format!("{exercise} {slug}: {check}")

@@ -26,7 +26,8 @@ pub fn exercise_text(verdict: &Verdict) -> String {
     anstream::adapter::strip_str(&shown).to_string()
 }
 
-fn points(value: f64) -> String {
+/// Points as the gradebook prints them: no needless decimals, at most two.
+pub(super) fn points(value: f64) -> String {
     let rounded = (value * 100.0).round() / 100.0;
     if rounded.fract() == 0.0 {
         format!("{rounded:.0}")

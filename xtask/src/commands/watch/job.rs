@@ -156,6 +156,7 @@ fn check_all(engine: &Engine, bar: &indicatif::ProgressBar, events: &Sender<Even
                     verdict: *verdict,
                     build_log: None,
                     pytest_output: None,
+                    module_dir: None,
                 };
                 let _ = events.send(Event::Checked {
                     index: job,
