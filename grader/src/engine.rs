@@ -4,6 +4,7 @@
 //! to an observer as they happen. The stages stay unaware of each other; only this module wires
 //! them.
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use crate::Error;
@@ -132,6 +133,10 @@ pub struct Settings {
     /// Build and test inside these sandboxes (graders of untrusted submissions). `None`, the
     /// default, runs cargo, maturin and pytest directly, as learners' checks do.
     pub sandbox: Option<Sandboxes>,
+    /// A speed check waits for the measurement lock as long as its run's deadline allows, rather
+    /// than giving up after the plugin's usual wait (graders of a roster, whose parallel workers
+    /// take turns with builds and measurements: the verdicts must not depend on the turns).
+    pub patient_timing: bool,
 }
 
 /// A loaded course with a ready Python toolchain.
@@ -269,6 +274,9 @@ impl Engine {
     pub fn run(&self, jobs: &[Job], observer: &mut dyn Observer) -> Vec<Outcome> {
         let mut builds: Vec<Option<Result<BuildOutcome, Error>>> = Vec::with_capacity(jobs.len());
         for (index, job) in jobs.iter().enumerate() {
+            // A measurement about to start in another worker goes first: the lock file that
+            // keeps builds and timing apart is not fair, and builds back to back would starve it.
+            MEASURING.wait_until_none();
             if observer.event(Event::BuildStarted { job: index }) == Flow::Stop {
                 builds.push(None);
                 continue;
@@ -338,6 +346,7 @@ impl Engine {
                     tests_dirs,
                     plan: job.plan,
                     full_tracebacks: self.settings.full_tracebacks,
+                    patient_timing: self.settings.patient_timing,
                     sandbox: self
                         .settings
                         .sandbox
@@ -345,8 +354,20 @@ impl Engine {
                         .map(|sandboxes| &*sandboxes.tests),
                 };
                 let mut seen: Vec<Record> = Vec::new();
+                // The speed check starts when the tests (and the leak hunt, if any) are done.
+                let timed = job.plan.perf == run::Plan::Run && !exercise.perf.is_empty();
+                let hunted = job.plan.leaks == run::Plan::Run && exercise.leaks.enabled;
+                let mut measuring: Option<Measuring> = None;
                 let mut on_record = |record: &Record| {
                     seen.push(record.clone());
+                    let before_timing = match record {
+                        Record::TestsDone { .. } => !hunted,
+                        Record::LeakSummary(_) => true,
+                        _ => false,
+                    };
+                    if timed && before_timing && measuring.is_none() {
+                        measuring = Some(MEASURING.enter());
+                    }
                     let event = match record {
                         Record::TestsDone { .. } => Event::TestsDone {
                             job: index,
@@ -361,7 +382,11 @@ impl Engine {
                     };
                     observer.event(event)
                 };
-                match run::run_tests(&self.workspace, &self.toolchain, &request, &mut on_record) {
+                let ran =
+                    run::run_tests(&self.workspace, &self.toolchain, &request, &mut on_record);
+                // The measurement, if any, is over with the run.
+                drop(measuring);
+                match ran {
                     Ok(outcome) if outcome.end == run::RunEnd::Stopped => {
                         return Outcome::Abandoned;
                     }
@@ -398,8 +423,89 @@ impl Engine {
     }
 }
 
-/// Kill the test run in progress, if any: for an interrupt (Ctrl-C) or quitting watch mode.
+/// The speed checks of this process about to take, or holding, the measurement lock.
+static MEASURING: Gate = Gate::new();
+
+/// A count of measurements, and a way to wait until there are none.
+struct Gate {
+    count: Mutex<usize>,
+    none: Condvar,
+}
+
+impl Gate {
+    const fn new() -> Self {
+        Self {
+            count: Mutex::new(0),
+            none: Condvar::new(),
+        }
+    }
+
+    fn count(&self) -> MutexGuard<'_, usize> {
+        self.count.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One more measurement, until the guard drops.
+    fn enter(&'static self) -> Measuring {
+        *self.count() += 1;
+        Measuring(self)
+    }
+
+    /// Return once no measurement is pending.
+    fn wait_until_none(&self) {
+        let mut count = self.count();
+        while *count > 0 {
+            count = self
+                .none
+                .wait(count)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// A pending measurement of [`MEASURING`].
+struct Measuring(&'static Gate);
+
+impl Drop for Measuring {
+    fn drop(&mut self) {
+        let mut count = self.0.count();
+        *count -= 1;
+        if *count == 0 {
+            self.0.none.notify_all();
+        }
+    }
+}
+
+/// Kill every test run in progress and remove the grader's scratch folders: for an interrupt
+/// (Ctrl-C) or quitting watch mode, right before the process exits (which runs no `Drop`).
 /// Safe to call from a signal handler's thread.
 pub fn interrupt() {
-    run::stop_running_tests();
+    run::interrupt();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_wait_while_a_measurement_is_pending() {
+        static GATE: Gate = Gate::new();
+        GATE.wait_until_none();
+        let measuring = GATE.enter();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let builder = std::thread::spawn(move || {
+            GATE.wait_until_none();
+            sender.send(()).unwrap();
+        });
+        assert!(
+            receiver
+                .recv_timeout(std::time::Duration::from_millis(200))
+                .is_err(),
+            "the build went ahead of the measurement"
+        );
+        drop(measuring);
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the build goes on once the measurement is done");
+        builder.join().unwrap();
+    }
 }

@@ -45,7 +45,7 @@ pub use catalog::{Catalog, CatalogError, Exercise, Points, UnknownExercise};
 pub use engine::{Engine, Event, Job, Observer, Outcome, Quiet, Report, Settings, interrupt};
 pub use error::Error;
 pub use report::json;
-pub use run::{CheckPlan, Flow, OffReason, Plan};
+pub use run::{CheckPlan, Flow, OffReason, Plan, Scratch};
 pub use sandbox::{
     InForce, Limits, MemoryLimit, Protection, Sandbox, SandboxError, SandboxMode, SandboxedChild,
     SandboxedOutput, Sandboxes, Support, probe,

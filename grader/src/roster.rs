@@ -440,38 +440,35 @@ impl Slot {
         &self.workspace
     }
 
-    /// Put each exercise's `src/` back to the course's skeleton, then write the student's files.
+    /// Make each exercise's `src/` the course's skeleton with the student's files over it. A file
+    /// that already holds the wanted bytes is left alone (its modification time too), so cargo
+    /// rebuilds only the crates whose sources differ from the previous student's; a file written
+    /// is newer than any build of the slot, so cargo never takes a stale build for it.
     pub fn lay(&self, course: &Catalog, taken: &Taken) -> std::io::Result<()> {
         for exercise in &course.exercises {
+            let folder = exercise.folder();
             let src = self
                 .workspace
                 .root
                 .join("exercises")
-                .join(exercise.folder())
+                .join(&folder)
                 .join("src");
-            if src.exists() {
-                fs::remove_dir_all(&src)?;
-            }
-            for entry in walkdir::WalkDir::new(exercise.dir.join("src")) {
+            let skeleton = exercise.dir.join("src");
+            let mut wanted: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+            for entry in walkdir::WalkDir::new(&skeleton) {
                 let entry = entry.map_err(std::io::Error::from)?;
-                let relative = entry
-                    .path()
-                    .strip_prefix(exercise.dir.join("src"))
-                    .unwrap_or(entry.path());
-                let to = src.join(relative);
-                if entry.file_type().is_dir() {
-                    fs::create_dir_all(&to)?;
-                } else if entry.file_type().is_file() {
-                    fs::copy(entry.path(), &to)?;
+                if entry.file_type().is_file() {
+                    let relative = entry.path().strip_prefix(&skeleton).unwrap_or(entry.path());
+                    wanted.insert(relative.to_path_buf(), fs::read(entry.path())?);
                 }
             }
-        }
-        for (relative, body) in &taken.files {
-            let to = self.workspace.root.join(relative);
-            if let Some(parent) = to.parent() {
-                fs::create_dir_all(parent)?;
+            let prefix = format!("exercises/{folder}/src/");
+            for (path, body) in &taken.files {
+                if let Some(relative) = path.strip_prefix(&prefix) {
+                    wanted.insert(PathBuf::from(relative), body.clone());
+                }
             }
-            fs::write(&to, body)?;
+            sync_tree(&src, &wanted)?;
         }
         Ok(())
     }
@@ -489,6 +486,7 @@ impl Slot {
             full_tracebacks: false,
             hidden_tests: Some(course.root.clone()),
             sandbox,
+            patient_timing: true,
         };
         let engine = Engine::open_in(self.workspace.clone(), python, settings, observer)?;
         let jobs: Vec<Job> = (0..engine.catalog().exercises.len())
@@ -500,6 +498,39 @@ impl Slot {
             .collect();
         Ok(engine.run(&jobs, observer))
     }
+}
+
+/// Make `dir` hold exactly `files` (relative path → bytes): what differs is written, what is not
+/// wanted is removed, the rest is not touched.
+fn sync_tree(dir: &Path, files: &BTreeMap<PathBuf, Vec<u8>>) -> std::io::Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        fs::remove_file(dir)?;
+    }
+    fs::create_dir_all(dir)?;
+    // Deepest first, so that a folder is looked at after its contents.
+    for entry in walkdir::WalkDir::new(dir).min_depth(1).contents_first(true) {
+        let entry = entry.map_err(std::io::Error::from)?;
+        let relative = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if entry.file_type().is_dir() {
+            // Kept when it holds a wanted file (and is not itself where a file must go).
+            if !files
+                .keys()
+                .any(|file| file.starts_with(relative) && file != relative)
+            {
+                fs::remove_dir_all(entry.path())?;
+            }
+        } else if !files.contains_key(relative) {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    for (relative, body) in files {
+        let to = dir.join(relative);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        write_if_changed(&to, body)?;
+    }
+    Ok(())
 }
 
 /// The course's workspace manifest with only `exercises/*` as members (the slot has no CLI,
@@ -839,6 +870,47 @@ mod tests {
         assert!(matches!(students[1].entry, Entry::Missing));
         assert!(matches!(students[2].entry, Entry::Folder(_)));
         assert!(matches!(students[3].entry, Entry::Unusable(_)));
+    }
+
+    #[test]
+    fn a_slot_keeps_what_did_not_change_and_drops_what_is_not_wanted() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("src");
+        let mut files = BTreeMap::new();
+        files.insert(PathBuf::from("lib.rs"), b"fn a() {}".to_vec());
+        files.insert(PathBuf::from("util/mod.rs"), b"fn b() {}".to_vec());
+        sync_tree(&src, &files).unwrap();
+        std::fs::write(src.join("stray.rs"), "").unwrap();
+        std::fs::create_dir_all(src.join("old/deep")).unwrap();
+        std::fs::write(src.join("old/deep/x.rs"), "").unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        for name in ["lib.rs", "util/mod.rs"] {
+            std::fs::File::options()
+                .write(true)
+                .open(src.join(name))
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        files.insert(PathBuf::from("util/mod.rs"), b"fn c() {}".to_vec());
+        sync_tree(&src, &files).unwrap();
+        let modified = |name: &str| {
+            std::fs::metadata(src.join(name))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        assert_eq!(modified("lib.rs"), old, "unchanged: cargo keeps its build");
+        assert!(
+            modified("util/mod.rs") > old,
+            "changed: newer than any build"
+        );
+        assert_eq!(
+            std::fs::read(src.join("util/mod.rs")).unwrap(),
+            b"fn c() {}"
+        );
+        assert!(!src.join("stray.rs").exists());
+        assert!(!src.join("old").exists());
     }
 }
 

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use fs_err as fs;
@@ -77,6 +77,8 @@ pub(crate) struct RunRequest<'a> {
     pub tests_dirs: Vec<PathBuf>,
     pub plan: CheckPlan,
     pub full_tracebacks: bool,
+    /// Wait for the measurement lock until the run's deadline, not the plugin's usual 30 s.
+    pub patient_timing: bool,
     /// Run pytest in this sandbox (graders of submissions); `None`: directly.
     pub sandbox: Option<&'a Sandbox>,
 }
@@ -152,10 +154,10 @@ pub(crate) fn run_tests(
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     let exercise = request.exercise;
-    let private = tempfile::Builder::new().prefix("lessongrader-").tempdir()?;
+    let private = Scratch::new("lessongrader-")?;
     let results_path = private.path().join("results.jsonl");
     let config_path = private.path().join("config.json");
-    let config = serde_json::json!({
+    let mut config = serde_json::json!({
         "results_path": results_path,
         "lock_path": workspace.measure_lock(),
         "exercise": {
@@ -171,6 +173,9 @@ pub(crate) fn run_tests(
         "perf": exercise.perf,
         "perf_enabled": request.plan.perf == Plan::Run,
     });
+    if request.patient_timing {
+        config["perf_lock_timeout"] = serde_json::json!(exercise.timeout_secs);
+    }
     fs::write(
         &config_path,
         serde_json::to_vec_pretty(&config).expect("config serializes"),
@@ -245,7 +250,7 @@ pub(crate) fn run_tests(
                 })?,
         ),
     };
-    RUNNING.store(child.running(), Ordering::SeqCst);
+    let _running = Running::register(child.running());
     let deadline = started + Duration::from_secs(exercise.timeout_secs);
     let mut results = RecordReader::open(&results_path)?;
     let mut records = Vec::new();
@@ -270,7 +275,7 @@ pub(crate) fn run_tests(
         }
         std::thread::sleep(POLL);
     };
-    RUNNING.store(0, Ordering::SeqCst);
+    drop(_running);
     let finished = records
         .iter()
         .any(|record| matches!(record, Record::SessionFinish { .. }));
@@ -357,19 +362,108 @@ fn leak_settings(exercise: &Exercise, wanted: bool) -> serde_json::Value {
     settings
 }
 
-/// The pytest run in progress (0: none): its process group, or minus the pid of a sandboxed
-/// run's outer process (which takes the whole run with it). pytest has a group of its own so
-/// that a deadline can kill everything it started; the same group must die when the user
-/// interrupts us, or a test stuck in an endless loop would outlive `cargo xtask`.
-static RUNNING: AtomicI32 = AtomicI32::new(0);
+/// Every pytest run in progress: its process group, or minus the pid of a sandboxed run's outer
+/// process (which takes the whole run with it). pytest has a group of its own so that a deadline
+/// can kill everything it started; the same groups must die when the user interrupts us, or a
+/// test stuck in an endless loop would outlive `cargo xtask`. Several runs are in progress when
+/// a roster is graded by parallel workers.
+static RUNNING: Mutex<Vec<i32>> = Mutex::new(Vec::new());
 
-/// Kill the pytest run in progress, if any. Safe to call from a signal handler thread.
+/// The scratch folders in use, and whether an interrupt has removed them (then no new one is
+/// made: the process is about to exit).
+static SCRATCH: Mutex<ScratchFolders> = Mutex::new(ScratchFolders {
+    paths: Vec::new(),
+    interrupted: false,
+});
+
+struct ScratchFolders {
+    paths: Vec<PathBuf>,
+    interrupted: bool,
+}
+
+/// A lock that a panicking holder did not spoil: the lists stay usable.
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One entry of [`RUNNING`], removed when the run has ended.
+struct Running(i32);
+
+impl Running {
+    fn register(running: i32) -> Self {
+        locked(&RUNNING).push(running);
+        Self(running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let mut running = locked(&RUNNING);
+        if let Some(index) = running.iter().position(|&id| id == self.0) {
+            running.swap_remove(index);
+        }
+    }
+}
+
+/// A temporary folder (`$TMPDIR/<prefix>XXXX`) that is removed when it drops, and also when the
+/// user interrupts us: an interrupt ends the process without unwinding, so no `Drop` runs then.
+#[derive(Debug)]
+pub struct Scratch {
+    dir: Option<tempfile::TempDir>,
+}
+
+impl Scratch {
+    /// A new scratch folder; refused once an interrupt has begun.
+    pub fn new(prefix: &str) -> std::io::Result<Self> {
+        let mut folders = locked(&SCRATCH);
+        if folders.interrupted {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                "interrupted: no new scratch folder",
+            ));
+        }
+        // Made while the list is locked, so an interrupt either sees it or comes before it.
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        folders.paths.push(dir.path().to_path_buf());
+        Ok(Self { dir: Some(dir) })
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        self.dir.as_ref().expect("present until dropped").path()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let mut folders = locked(&SCRATCH);
+        let path = self.path().to_path_buf();
+        folders.paths.retain(|kept| *kept != path);
+        // Removed while the list is locked, so an interrupt never removes it at the same time.
+        drop(self.dir.take());
+    }
+}
+
+/// Kill every pytest run in progress, then remove every scratch folder. Safe to call from a
+/// signal handler's thread; the process is expected to exit right after.
 pub(crate) fn stop_running_tests() {
-    let running = RUNNING.swap(0, Ordering::SeqCst);
-    if running > 0 {
-        kill_group(running as u32);
-    } else if running < 0 {
-        let _ = nix::sys::signal::kill(Pid::from_raw(-running), Signal::SIGKILL);
+    let running = std::mem::take(&mut *locked(&RUNNING));
+    for running in running {
+        if running > 0 {
+            kill_group(running as u32);
+        } else {
+            let _ = nix::sys::signal::kill(Pid::from_raw(-running), Signal::SIGKILL);
+        }
+    }
+}
+
+/// [`stop_running_tests`], and every scratch folder removed; no new one is made afterwards.
+pub(crate) fn interrupt() {
+    stop_running_tests();
+    let mut folders = locked(&SCRATCH);
+    folders.interrupted = true;
+    for path in std::mem::take(&mut folders.paths) {
+        let _ = std::fs::remove_dir_all(path);
     }
 }
 

@@ -3,24 +3,13 @@
 //! student on the roster who handed in nothing, an empty folder, something that is not the
 //! course, a truncated archive, zip-slip (`..`, absolute, a symlink), an archive over its cap.
 mod common;
+mod roster_support;
 
 use std::io::Write;
 use std::path::Path;
 
 use common::Course;
-
-/// Every file under `from`, copied to `to`.
-fn copy(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
+use roster_support::copy;
 
 fn zip(path: &Path, members: &[(&str, &[u8])]) {
     let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());

@@ -609,6 +609,27 @@ def test_a_build_that_never_ends_gives_errors_not_a_hang(fakes, settings):
     )
 
 
+def test_a_lock_file_it_cannot_write_is_still_honoured(fakes, settings, monkeypatch):
+    # A sandboxed test run sees target/ read-only; the builds' shared lock must still hold it off.
+    lock_path = Path(settings["lock_path"])
+    lock_path.parent.mkdir(parents=True)
+    lock_path.touch()
+    real_open = os.open
+
+    def read_only_place(path, flags, *args):
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise PermissionError(13, "Read-only file system", path)
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(perf.os, "open", read_only_place)
+    settings["perf_lock_timeout"] = 0.3
+    with open(lock_path) as build:
+        fcntl.flock(build, fcntl.LOCK_SH)
+        records = run([case("fast")], settings)
+    assert [r["outcome"] for r in records] == ["error"]
+    assert verdict(run_one(settings, candidate="fast")) == "passed"
+
+
 def test_no_lock_path_still_measures(fakes, settings):
     del settings["lock_path"]
     assert verdict(run_one(settings, candidate="fast")) == "passed"

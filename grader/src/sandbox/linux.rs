@@ -232,7 +232,7 @@ pub struct SandboxedChild {
     copies: Vec<Capture>,
     in_force: InForce,
     /// The run's private folder (its `/tmp`, the covers of unreadable paths); removed at the end.
-    _run_dir: tempfile::TempDir,
+    _run_dir: crate::run::Scratch,
 }
 
 impl SandboxedChild {
@@ -495,9 +495,7 @@ impl Sandbox {
         streams: Streams,
     ) -> Result<SandboxedChild, SandboxError> {
         let in_force = self.plan()?;
-        let run_dir = tempfile::Builder::new()
-            .prefix("grader-sandbox-")
-            .tempdir()?;
+        let run_dir = crate::run::Scratch::new("grader-sandbox-")?;
         let tmp = run_dir.path().join("tmp");
         std::fs::create_dir(&tmp)?;
         let mut container = if in_force.protections.contains(&Protection::Filesystem) {

@@ -39,7 +39,8 @@ pub struct Args {
         conflicts_with = "shard"
     )]
     pub gradescope_results: Option<PathBuf>,
-    /// Students graded at once [default: 1; builds and measurements are serialised anyway]
+    /// Students graded at once, by parallel workers [default: the number of cores; builds and
+    /// speed measurements still take turns]
     #[arg(long, value_name = "N", requires = "submissions", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
     /// Isolation of each submission's build and tests [default: required]

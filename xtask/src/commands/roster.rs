@@ -5,7 +5,8 @@
 //! after every student, so an interrupt keeps what finished.
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use fs_err as fs;
@@ -15,7 +16,7 @@ use grader::{Catalog, Exercise, InForce, Outcome, Sandbox, Sandboxes, Workspace}
 
 use super::grade_all::Args;
 use crate::output::{self, Format};
-use crate::ui::{self, RosterActivity};
+use crate::ui::{self, RosterActivity, WorkerActivity};
 
 /// `--sandbox`
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -127,39 +128,36 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
         exercises: catalog.exercises.clone(),
         sandbox: serde_json::json!({ "mode": sandbox.key(), "in_force": in_force }),
     };
-    let mut activity = match args.format {
-        Format::Text => Some(RosterActivity::new(students.len() as u64, exercise_names)),
+    let workers = args
+        .jobs
+        .map(|jobs| jobs as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+        .min(students.len())
+        .max(1);
+    let activity = match args.format {
+        Format::Text => Some(RosterActivity::new(students.len() as u64, workers)),
         Format::Json => None,
     };
-    let mut slot: Option<Slot> = None;
-    let mut rows: Vec<StudentGrade> = Vec::with_capacity(students.len());
-    for student in students.iter().copied() {
-        if let Some(activity) = activity.as_mut() {
-            activity.start(&student.id);
-        }
-        let row = grade_student(
-            &GradeContext {
-                course: &course,
-                catalog: &catalog,
-                cache: &cache,
-                tool: &tool,
-                course_digest: &course_digest,
-                course_max,
-                python,
-                sandboxes: sandboxes.as_ref(),
-                sealed: sealed.as_ref(),
-            },
-            student,
-            &mut slot,
-            activity.as_mut(),
-        );
-        rows.push(row);
-        outputs.write(&rows)?;
-        if let Some(activity) = activity.as_ref() {
-            activity.done();
-        }
-    }
-    if let Some(activity) = activity.take() {
+    let context = GradeContext {
+        course: &course,
+        catalog: &catalog,
+        cache: &cache,
+        tool: &tool,
+        course_digest: &course_digest,
+        course_max,
+        python,
+        sandboxes: sandboxes.as_ref(),
+        sealed: sealed.as_ref(),
+    };
+    let rows = grade_in_parallel(
+        &context,
+        &students,
+        workers,
+        activity.as_ref(),
+        &exercise_names,
+        &outputs,
+    )?;
+    if let Some(activity) = activity {
         activity.finish();
     }
     let seconds = started.elapsed().as_secs_f64();
@@ -220,7 +218,73 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
     }))
 }
 
-/// `grades/<date>T<time>` in the current folder.
+/// Grade every student with `workers` parallel workers, each with a slot of its own: a worker takes
+/// the next student not yet taken. Builds of different submissions overlap with each other's test
+/// runs; the engine's locks keep builds one at a time and every speed measurement alone. The
+/// outputs are rewritten, in the roster's order, as each student finishes, so an interrupt keeps
+/// what finished. Rows come back in the roster's order.
+fn grade_in_parallel(
+    context: &GradeContext<'_>,
+    students: &[&Student],
+    workers: usize,
+    activity: Option<&RosterActivity>,
+    exercise_names: &[String],
+    outputs: &Outputs,
+) -> anyhow::Result<Vec<StudentGrade>> {
+    let next = AtomicUsize::new(0);
+    let mut rows: Vec<Option<StudentGrade>> = vec![None; students.len()];
+    let mut failed: Option<anyhow::Error> = None;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel::<(usize, StudentGrade)>();
+        for worker in 0..workers {
+            let sender = sender.clone();
+            let next = &next;
+            let mut observer =
+                activity.map(|activity| activity.worker(worker, exercise_names.to_vec()));
+            scope.spawn(move || {
+                let mut slot: Option<Slot> = None;
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(student) = students.get(index) else {
+                        break;
+                    };
+                    if let Some(observer) = observer.as_mut() {
+                        observer.start(&student.id);
+                    }
+                    let row = grade_student(context, student, worker, &mut slot, observer.as_mut());
+                    if let Some(observer) = observer.as_mut() {
+                        observer.idle();
+                    }
+                    if sender.send((index, row)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (index, row) in receiver {
+            // Cached results, missing and unreadable submissions cost next to nothing.
+            let afresh = row.status == RowStatus::Graded && !row.cached;
+            rows[index] = Some(row);
+            if failed.is_none() {
+                let done: Vec<StudentGrade> = rows.iter().flatten().cloned().collect();
+                if let Err(error) = outputs.write(&done, rows[index].as_ref().expect("just set")) {
+                    // No student more: the outputs cannot be kept.
+                    next.store(students.len(), Ordering::SeqCst);
+                    failed = Some(error);
+                }
+            }
+            if let Some(activity) = activity {
+                activity.done(afresh);
+            }
+        }
+    });
+    if let Some(error) = failed {
+        return Err(error);
+    }
+    Ok(rows.into_iter().flatten().collect())
+}
+
 /// The sandboxes of a roster's builds and test runs, and what they will enforce on this machine
 /// (an error when `required` cannot be met: it says what is missing and how to enable it).
 ///
@@ -260,6 +324,7 @@ fn sandboxes(
     ))
 }
 
+/// `grades/<date>T<time>` in the current folder.
 fn default_out() -> PathBuf {
     let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
     PathBuf::from("grades").join(now.trim_end_matches('Z').replace(':', "-"))
@@ -354,8 +419,9 @@ impl SealedSetup {
 fn grade_student(
     context: &GradeContext<'_>,
     student: &Student,
+    worker: usize,
     slot: &mut Option<Slot>,
-    activity: Option<&mut RosterActivity>,
+    activity: Option<&mut WorkerActivity>,
 ) -> StudentGrade {
     let mut row = StudentGrade {
         id: student.id.clone(),
@@ -374,7 +440,7 @@ fn grade_student(
         row.reason = Some("nothing was submitted".into());
         return row;
     }
-    let staging = match tempfile::Builder::new().prefix("submission-").tempdir() {
+    let staging = match grader::Scratch::new("submission-") {
         Ok(staging) => staging,
         Err(error) => {
             row.reason = Some(format!("cannot make a scratch folder: {error}"));
@@ -401,7 +467,7 @@ fn grade_student(
             row.cached = true;
             exercises
         }
-        None => match grade_taken(context, &taken, slot, activity) {
+        None => match grade_taken(context, &taken, worker, slot, activity) {
             Ok(exercises) => {
                 if let Err(error) = context.cache.store(&key, &exercises) {
                     ui::note(&format!(
@@ -428,17 +494,19 @@ fn grade_student(
 fn grade_taken(
     context: &GradeContext<'_>,
     taken: &roster::Taken,
+    worker: usize,
     slot: &mut Option<Slot>,
-    activity: Option<&mut RosterActivity>,
+    activity: Option<&mut WorkerActivity>,
 ) -> Result<Vec<ExerciseGrade>, String> {
     let grader_failed = |error: &dyn std::fmt::Display| format!("the grader failed: {error}");
     if slot.is_none() {
-        // One slot per course: courses sharing a target/ (the tests do) never share a slot.
+        // One slot per course and worker: courses sharing a target/ (the tests do) never share a
+        // slot, and neither do workers.
         let dir = context
             .course
             .target_dir
             .join("grader")
-            .join(format!("roster-slot-{}", context.course.root_id()));
+            .join(format!("roster-slot-{}-{worker}", context.course.root_id()));
         *slot = Some(
             Slot::prepare(context.course, context.catalog, &dir)
                 .map_err(|error| grader_failed(&error))?,
@@ -528,13 +596,11 @@ impl Outputs {
         self.write_gradebook(rows)
     }
 
-    /// Everything, with the feedback of the last student (the one just graded).
-    fn write(&self, rows: &[StudentGrade]) -> anyhow::Result<()> {
+    /// Everything for `rows` (the students done so far, in the roster's order), and the
+    /// feedback of `finished`, the one just done.
+    fn write(&self, rows: &[StudentGrade], finished: &StudentGrade) -> anyhow::Result<()> {
         self.write_gradebook(rows)?;
-        if let Some(row) = rows.last() {
-            self.write_feedback(row)?;
-        }
-        Ok(())
+        self.write_feedback(finished)
     }
 
     /// gradebook.csv, grades.json and junit.xml.

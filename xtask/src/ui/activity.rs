@@ -1,10 +1,11 @@
 //! Signs of life while something takes time: a spinner for one job, a bar for many, both fed by
 //! the grading engine's events. They draw on stderr, and indicatif hides them when stderr is not
 //! a terminal; the `.venv` set-up steps still print there as plain lines.
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use grader::{Event, Flow, Observer, SetupStep};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{HumanDuration, ProgressBar, ProgressStyle};
 
 /// `⠙ checking exercise-3 lru 4s`
 pub fn spinner(message: String) -> ProgressBar {
@@ -28,41 +29,68 @@ pub fn progress_bar(length: u64) -> ProgressBar {
     bar
 }
 
-/// A class's progress: one step per student, with the time left, and what the engine is doing
-/// for the current student. Hidden, like the others, when stderr is not a terminal.
+/// A class's progress: one step per student, what each parallel worker is doing, and the time
+/// left. Hidden, like the others, when stderr is not a terminal. The time left is worked out from
+/// the students graded afresh so far (a cached result or an unreadable submission costs nothing
+/// and would make it too short):
+/// wall-clock time per fresh student, parallel workers included, times the students left.
 pub struct RosterActivity {
     bar: ProgressBar,
-    student: String,
-    exercises: Vec<String>,
+    shared: Arc<Mutex<Board>>,
+}
+
+/// What every worker is doing, and the counts behind the time left.
+struct Board {
+    /// One line per worker: `alice: building exercise-2`, empty when idle.
+    doing: Vec<String>,
+    started: Instant,
+    fresh: u64,
 }
 
 impl RosterActivity {
-    /// A bar of `students` steps; `exercises` names each job of a student's run.
-    pub fn new(students: u64, exercises: Vec<String>) -> Self {
+    /// A bar of `students` steps, graded by `workers` at once.
+    pub fn new(students: u64, workers: usize) -> Self {
         let bar = ProgressBar::new(students);
         bar.set_style(
-            ProgressStyle::with_template(
-                "[{bar:30}] {pos}/{len} students {msg} {elapsed}, about {eta} left",
-            )
-            .expect("valid template")
-            .progress_chars("█▓░"),
+            ProgressStyle::with_template("[{bar:30}] {pos}/{len} students {elapsed}{prefix} {msg}")
+                .expect("valid template")
+                .progress_chars("█▓░"),
         );
         Self {
             bar,
+            shared: Arc::new(Mutex::new(Board {
+                doing: vec![String::new(); workers],
+                started: Instant::now(),
+                fresh: 0,
+            })),
+        }
+    }
+
+    /// The observer of worker `index`, whose jobs are the `exercises`.
+    pub fn worker(&self, index: usize, exercises: Vec<String>) -> WorkerActivity {
+        WorkerActivity {
+            bar: self.bar.clone(),
+            shared: Arc::clone(&self.shared),
+            index,
             student: String::new(),
             exercises,
         }
     }
 
-    /// Grading `student` now.
-    pub fn start(&mut self, student: &str) {
-        self.student = student.to_string();
-        self.bar.set_message(student.to_string());
-    }
-
-    /// One more student done.
-    pub fn done(&self) {
+    /// One more student done; `afresh` when they were built and tested (not a cached result,
+    /// not a submission that could not be read).
+    pub fn done(&self, afresh: bool) {
         self.bar.inc(1);
+        let mut board = lock(&self.shared);
+        if afresh {
+            board.fresh += 1;
+        }
+        let left = self.bar.length().unwrap_or(0) - self.bar.position();
+        let eta = time_left(board.started.elapsed(), board.fresh, left);
+        self.bar.set_prefix(match eta {
+            Some(eta) => format!(", about {} left", HumanDuration(eta)),
+            None => String::new(),
+        });
     }
 
     /// Remove the bar.
@@ -71,28 +99,75 @@ impl RosterActivity {
     }
 }
 
-impl Observer for RosterActivity {
-    fn event(&mut self, event: Event) -> Flow {
-        let exercise = |job: usize| self.exercises.get(job).cloned().unwrap_or_default();
-        match event {
-            Event::Setup(step) if !step.is_progress() => self.bar.suspend(|| eprintln!("{step}")),
-            Event::BuildStarted { job } => {
-                self.bar
-                    .set_message(format!("{}: building {}", self.student, exercise(job)))
-            }
-            Event::TestsDone { job, .. } => {
-                self.bar
-                    .set_message(format!("{}: checking {}", self.student, exercise(job)))
-            }
-            _ => {}
-        }
-        Flow::Continue
+/// The time left for `left` students when `fresh` were graded in `elapsed`; `None` before the
+/// first, or when nothing is left.
+fn time_left(elapsed: Duration, fresh: u64, left: u64) -> Option<Duration> {
+    if fresh == 0 || left == 0 {
+        return None;
     }
+    Some(elapsed.mul_f64(left as f64 / fresh as f64))
+}
+
+fn lock(board: &Mutex<Board>) -> std::sync::MutexGuard<'_, Board> {
+    board
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Drop for RosterActivity {
     fn drop(&mut self) {
         self.bar.finish_and_clear();
+    }
+}
+
+/// One worker's part of a [`RosterActivity`]: fed by the engine's events for its student.
+pub struct WorkerActivity {
+    bar: ProgressBar,
+    shared: Arc<Mutex<Board>>,
+    index: usize,
+    student: String,
+    exercises: Vec<String>,
+}
+
+impl WorkerActivity {
+    /// Grading `student` now.
+    pub fn start(&mut self, student: &str) {
+        self.student = student.to_string();
+        self.say(student.to_string());
+    }
+
+    /// Between students.
+    pub fn idle(&mut self) {
+        self.say(String::new());
+    }
+
+    fn say(&self, doing: String) {
+        let mut board = lock(&self.shared);
+        board.doing[self.index] = doing;
+        let message: Vec<&str> = board
+            .doing
+            .iter()
+            .map(String::as_str)
+            .filter(|doing| !doing.is_empty())
+            .collect();
+        self.bar.set_message(message.join(" · "));
+    }
+}
+
+impl Observer for WorkerActivity {
+    fn event(&mut self, event: Event) -> Flow {
+        let exercise = |job: usize| self.exercises.get(job).cloned().unwrap_or_default();
+        match event {
+            Event::Setup(step) if !step.is_progress() => self.bar.suspend(|| eprintln!("{step}")),
+            Event::BuildStarted { job } => {
+                self.say(format!("{}: building {}", self.student, exercise(job)))
+            }
+            Event::TestsDone { job, .. } => {
+                self.say(format!("{}: checking {}", self.student, exercise(job)))
+            }
+            _ => {}
+        }
+        Flow::Continue
     }
 }
 
@@ -224,5 +299,29 @@ impl Observer for Activity {
 impl Drop for Activity {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_left_counts_fresh_students_at_the_rate_of_all_workers() {
+        // Two workers graded 4 students afresh in 40 s: 10 s a student; 6 left.
+        assert_eq!(
+            time_left(Duration::from_secs(40), 4, 6),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            time_left(Duration::from_secs(3), 0, 6),
+            None,
+            "nothing graded yet"
+        );
+        assert_eq!(
+            time_left(Duration::from_secs(40), 4, 0),
+            None,
+            "nothing left"
+        );
     }
 }

@@ -31,7 +31,7 @@ mod activity;
 mod style;
 mod terminal;
 
-pub use activity::{Activity, RosterActivity, progress_bar, spinner};
+pub use activity::{Activity, RosterActivity, WorkerActivity, progress_bar, spinner};
 pub use style::{BOLD, paint};
 pub use terminal::{Layout, clear_screen, width, wrap};
 pub use verdict::TextOptions;
