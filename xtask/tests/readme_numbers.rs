@@ -115,7 +115,7 @@ struct Claim {
     line: usize,
 }
 
-/// Every `N×`, `Nx` and `N times` outside fenced code blocks, with the words before it.
+/// Every `N×`, `Nx` and `N times faster|slower` outside fenced code blocks, with the words before it.
 fn speed_numbers(readme: &str) -> Vec<Claim> {
     let mut claims = Vec::new();
     let mut fenced = false;
@@ -144,7 +144,10 @@ fn speed_numbers(readme: &str) -> Vec<Claim> {
             let rest: String = chars[at..].iter().collect();
             let unit = rest.starts_with('×')
                 || (rest.starts_with('x') && !rest[1..].starts_with(|c: char| c.is_alphanumeric()))
-                || rest.starts_with(" times");
+                || rest.strip_prefix(" times ").is_some_and(|after| {
+                    let after = after.trim_start_matches('*');
+                    after.starts_with("faster") || after.starts_with("slower")
+                });
             if unit && let Ok(number) = number.trim_end_matches('.').parse::<f64>() {
                 let before: String = chars[..start].iter().collect();
                 claims.push(Claim {
@@ -288,7 +291,7 @@ fn every_variant_declares_its_case_and_verdict_and_is_measured() {
 
 #[test]
 fn finds_speed_numbers_outside_code_blocks() {
-    let text = "runs about 19× faster; about 0.041x, ~6×, 36–50×\n```\nneeds ≥ 8×\n```\n25 times slower, 0x1f, h264, at least **8× faster**";
+    let text = "runs about 19× faster; about 0.041x, ~6×, 36–50×\n```\nneeds ≥ 8×\n```\n25 times *slower*, 1000 times each, 0x1f, h264, at least **8× faster**";
     let found: Vec<(String, f64)> = speed_numbers(text)
         .into_iter()
         .map(|claim| (claim.before, claim.number))
@@ -301,7 +304,10 @@ fn finds_speed_numbers_outside_code_blocks() {
             ("runs about 19× faster; about 0.041x, ~".into(), 6.0),
             ("runs about 19× faster; about 0.041x, ~6×, 36–".into(), 50.0),
             ("".into(), 25.0),
-            ("25 times slower, 0x1f, h264, at least".into(), 8.0),
+            (
+                "25 times *slower*, 1000 times each, 0x1f, h264, at least".into(),
+                8.0
+            ),
         ]
     );
     assert_eq!(two_figures(1.93), 1.9);
