@@ -109,7 +109,7 @@ def slow_subject():
 # --------------------------------------------------------------------------------------------------
 
 
-def build(subject, python, scratch):
+def build(subject, python, scratch, target_dir=ROOT / "target"):
     """`maturin build --release`, unzipped into a folder of its own (as the grader does)."""
     exercise = tomllib.loads((subject.exercise_dir / "exercise.toml").read_text())
     subject.cases = exercise.get("perf") or []
@@ -124,7 +124,7 @@ def build(subject, python, scratch):
         "-m", str(subject.crate_dir / "Cargo.toml"), "-i", python, "-o", str(wheel_dir),
     ]
     # The fixture course is a workspace of its own; share the course's target/ and its pyo3 build.
-    env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target"))
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target_dir))
     print(f"building {subject.label} (release) …", flush=True)
     started = time.monotonic()
     for attempt in range(1, BUILD_ATTEMPTS + 1):

@@ -291,6 +291,19 @@ pub struct SpeedCase {
     pub min_ratio: Option<f64>,
     /// The largest per-pair ratio.
     pub max_ratio: Option<f64>,
+    /// The median ratio's 95 % confidence interval, low end (absent for a record without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    /// The median ratio's 95 % confidence interval, high end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
+    /// For a failed case: how far its speedup is under the threshold, as a fraction of the
+    /// threshold (`0.025`: 2.5 % short).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shortfall: Option<f64>,
+    /// A failure within the close band under the threshold (`CLOSE_BAND`, 15 %): a small gain
+    /// will pass, and at this distance noise alone may flip the verdict from run to run.
+    pub close: bool,
     /// Pairs timed.
     pub pairs: u32,
     /// Measured again in a fresh process, being close to the threshold.
@@ -304,6 +317,28 @@ pub struct SpeedCase {
     /// The case's hint, when it failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+}
+
+/// A number without trailing zeros: `8`, `2.5`, `1.25` (two decimals at most).
+pub fn trim_float(value: f64) -> String {
+    let text = format!("{value:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+impl SpeedCase {
+    /// The speedup with one decimal, or two where one would hide which side of the threshold it
+    /// is on (1.17 failing 1.2 is `1.17`, never `1.2`); `None` when nothing was measured.
+    pub fn speed_figure(&self) -> Option<String> {
+        let speedup = self.speedup?;
+        let one = format!("{speedup:.1}");
+        let shown: f64 = one.parse().unwrap_or(speedup);
+        let passed = self.status == SpeedOutcome::Passed;
+        Some(if (shown >= self.threshold) == passed {
+            one
+        } else {
+            format!("{speedup:.2}")
+        })
+    }
 }
 
 /// A failed test, with what the learner needs for the next edit.

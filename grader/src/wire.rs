@@ -334,9 +334,16 @@ pub struct PerfRecord {
     /// The largest per-pair ratio (measured only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_ratio: Option<f64>,
+    /// The low end of the median ratio's 95 % confidence interval (measured only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_low: Option<f64>,
+    /// The high end of that interval (measured only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_high: Option<f64>,
     /// Pairs timed (0 for an error).
     pub pairs: u32,
-    /// Measured again in a fresh interpreter because the first median was just under the threshold.
+    /// Measured again in a fresh interpreter because the first median was under the threshold but
+    /// close to it; the numbers pool both rounds.
     pub retried: bool,
     /// Which clock timed it.
     pub timer: Timer,

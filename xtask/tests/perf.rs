@@ -25,6 +25,12 @@ fn a_fast_crate_passes_the_speed_check_with_its_measurement() {
     assert!(case["speedup"].as_f64().unwrap() >= 2.0, "{case:#}");
     assert!(case["pairs"].as_u64().unwrap() >= 15, "{case:#}");
     assert!(case["min_ratio"].as_f64().unwrap() <= case["max_ratio"].as_f64().unwrap());
+    // The median's confidence interval holds the median; a pass is never `close`.
+    let speedup = case["speedup"].as_f64().unwrap();
+    assert!(case["ci_low"].as_f64().unwrap() <= speedup, "{case:#}");
+    assert!(speedup <= case["ci_high"].as_f64().unwrap(), "{case:#}");
+    assert_eq!(case["close"], false, "{case:#}");
+    assert!(case.get("shortfall").is_none(), "{case:#}");
 }
 
 #[test]

@@ -233,10 +233,12 @@ def test_fast_candidate_passes_with_the_protocols_defaults(fakes, settings):
     assert record["retried"] is False
     assert record["timer"] == "cpu"
     assert record["threshold"] == 4.0
-    # Twelve times the work; per-call overhead makes it a little less.
-    assert 7.0 < record["speedup"] < 14.0
-    assert record["min_ratio"] <= record["speedup"] <= record["max_ratio"]
-    assert 0 < record["seconds"] < 3.0
+    # Twelve times the work, three times the threshold: far from it under any load. How long a
+    # check takes is the benchmarks' business (grader/bench/), never a timed unit test's.
+    assert 4.0 < record["speedup"] < 30.0
+    assert record["min_ratio"] <= record["ci_low"] <= record["speedup"]
+    assert record["speedup"] <= record["ci_high"] <= record["max_ratio"]
+    assert record["seconds"] > 0
     assert record["hint"] == "take the list once"  # always sent; the grader decides whether it shows
     assert "× faster than the Python baseline on a list of 2 000 floats (needs ≥ 4×; ratios " in (
         record["message"]
@@ -275,7 +277,10 @@ def test_a_candidate_slower_than_the_baseline_is_described_as_slower(fakes, sett
 def test_threads_cases_are_timed_with_the_wall_clock(fakes, settings):
     record = run_one(settings, candidate="fast", threads=True)
     assert record["timer"] == "wall"
-    assert verdict(record) == "passed"
+    assert record["outcome"] == "measured"
+    # Wall time on a loaded machine says little about speed: which clock, not what it measured.
+    assert perf._timer("wall") is time.perf_counter_ns
+    assert perf._timer("cpu") is time.process_time_ns
 
 
 def test_perf_pairs_overrides_the_number_of_pairs(fakes, settings):
@@ -437,15 +442,29 @@ def test_the_collector_is_back_on_after_an_error_while_timing(fakes, settings):
     assert gc.isenabled()
 
 
-def test_calibration_makes_a_sample_last_20_to_50_ms(fakes):
-    (values,) = fakes.make_input()
-    timer = perf._timer("cpu")
-    loops, per_call = perf._calibrate(fakes.fast, (values,), timer, "candidate")
+class FakeClock:
+    """A timer where each call of `func` costs `per_call_ns`: calibration without real time."""
+
+    def __init__(self, per_call_ns):
+        self.now = 0
+        self.per_call_ns = per_call_ns
+
+    def __call__(self):
+        return self.now
+
+    def func(self, *args):
+        self.now += self.per_call_ns
+
+
+@pytest.mark.parametrize("per_call_ns", [50, 3_000, 700_000, 5_000_000])
+def test_calibration_makes_a_sample_last_20_to_50_ms(per_call_ns):
+    clock = FakeClock(per_call_ns)
+    loops, per_call = perf._calibrate(clock.func, (), clock, "candidate")
+    assert per_call == per_call_ns
     assert loops > 1
     assert 20e6 <= loops * per_call <= 50e6
-    durations = sorted(perf._sample(fakes.fast, (values,), loops, timer, "fast") for _ in range(5))
-    # The median of real samples, with room for noise: a sample runs warmer than the calibration.
-    assert 10e6 <= durations[2] <= 80e6
+    # Calibrating took at most a few short loops, the last one at least CALIBRATION_NS long.
+    assert perf.CALIBRATION_NS <= clock.now <= 3 * perf.SAMPLE_TARGET_NS
 
 
 def test_a_call_longer_than_the_target_gets_a_loop_of_one(fakes):
@@ -465,10 +484,14 @@ def test_a_far_too_slow_candidate_on_a_long_round_stops_early(fakes, settings, m
     assert "stopped early: far too slow" in record["message"]
 
 
-def test_a_long_round_is_not_cut_short_near_the_threshold(fakes, settings, monkeypatch):
-    monkeypatch.setattr(perf, "LONG_ROUND_NS", 1)
-    record = run_one(settings, candidate="slow", min_speedup=1.5)
-    assert record["pairs"] == 5
+def test_a_long_round_is_not_cut_short_near_the_threshold():
+    # Synthetic ratios: real timings of a candidate near the threshold spread under load.
+    near = iter([1.0, 0.9, 1.1, 1.0, 1.0])  # two thirds of 1.5: not "far too slow"
+    ratios, stopped_early = perf.collect_ratios(lambda: next(near), 5, 5, 1.5, may_stop_early=True)
+    assert (len(ratios), stopped_early) == (5, False)
+    far = iter([0.5, 0.6, 0.7, 1.0, 1.0])  # under half of 1.5 after three pairs
+    ratios, stopped_early = perf.collect_ratios(lambda: next(far), 5, 5, 1.5, may_stop_early=True)
+    assert (len(ratios), stopped_early) == (perf.EARLY_STOP_PAIRS, True)
 
 
 @pytest.mark.parametrize(
@@ -477,16 +500,122 @@ def test_a_long_round_is_not_cut_short_near_the_threshold(fakes, settings, monke
         (8.0, False),
         (9.5, False),
         (7.99, True),
-        (7.2, True),
-        (7.19, False),
+        (6.8, True),  # 15 % under the threshold: still a close call
+        (6.79, False),
         (0.5, False),
     ],
 )
-def test_retry_on_a_borderline_median(median, retry):
-    assert perf._needs_retry([median], 8.0) is retry
-    # The median, not the mean: one wild pair does not move it.
-    assert perf._needs_retry([median, median, 1000.0], 8.0) is retry
-    assert perf._needs_retry([median, median, 0.001], 8.0) is retry
+def test_retry_on_a_close_median(median, retry):
+    assert perf._needs_retry([median] * 15, 8.0) is retry
+    # The median and its interval, not the mean: one wild pair moves neither.
+    assert perf._needs_retry([median] * 14 + [1000.0], 8.0) is retry
+    assert perf._needs_retry([median] * 14 + [0.001], 8.0) is retry
+
+
+def test_a_median_under_the_band_whose_interval_reaches_the_threshold_is_measured_again():
+    ratios = [5.0] * 8 + [9.0] * 7  # median 5 (37 % under 8), but the interval holds 8
+    assert perf.straddles(ratios, 8.0)
+    assert perf._needs_retry(ratios, 8.0)
+
+
+# ----------------------------------------------------------------------------------------------
+# The median's interval and more pairs while it straddles (synthetic timings)
+
+
+@pytest.mark.parametrize(
+    ("n", "ranks"),
+    # The sign test's 95 % ranks (k-th smallest, k-th largest), as tabulated.
+    [(5, (1, 5)), (6, (1, 6)), (9, (2, 8)), (15, (4, 12)), (25, (8, 18)), (45, (16, 30))],
+)
+def test_the_median_interval_uses_the_sign_tests_ranks(n, ranks):
+    values = [float(i) for i in range(1, n + 1)]
+    assert perf.median_interval(values[::-1]) == (float(ranks[0]), float(n - ranks[0] + 1))
+    assert ranks[1] == n - ranks[0] + 1
+
+
+def test_the_median_interval_holds_the_median_and_is_the_same_on_a_log_scale():
+    import math
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        ratios = [math.exp(rng.gauss(0.5, 0.3)) for _ in range(rng.randint(1, 60))]
+        low, high = perf.median_interval(ratios)
+        assert low <= sorted(ratios)[len(ratios) // 2] <= high
+        logs = perf.median_interval([math.log(r) for r in ratios])
+        assert logs == pytest.approx((math.log(low), math.log(high)))
+
+
+def _synthetic(center, spread, seed):
+    """Log-normal ratios around `center`, a relative `spread` per pair (one sigma)."""
+    import math
+    import random
+
+    rng = random.Random(seed)
+    return lambda: center * math.exp(rng.gauss(0.0, spread))
+
+
+def test_ratios_far_from_the_threshold_take_the_minimum_pairs():
+    for seed in range(20):
+        ratios, stopped = perf.collect_ratios(_synthetic(2.0, 0.1, seed), 15, 45, 1.2)
+        assert (len(ratios), stopped) == (15, False)
+
+
+def test_ratios_at_the_threshold_take_more_pairs_up_to_the_bound():
+    counts = set()
+    for seed in range(20):
+        ratios, _ = perf.collect_ratios(_synthetic(1.2, 0.1, seed), 15, 45, 1.2)
+        counts.add(len(ratios))
+        assert len(ratios) in {15, 25, 35, 45}
+        if len(ratios) < 45:
+            assert not perf.straddles(ratios, 1.2)
+    assert 45 in counts  # at the threshold itself the interval mostly keeps straddling
+
+
+def _protocol_speedup(center, threshold, spread, process_spread, rng):
+    """What the protocol reports for code whose true ratio is `center`: each process adds its own
+    offset (the run-to-run spread seen on a busy machine), a close call is measured again in a
+    second process and pooled, as `_run_case` does."""
+    import math
+    import statistics
+
+    def process():
+        offset = math.exp(rng.gauss(0.0, process_spread))
+        seed = rng.random()
+        return _synthetic(center * offset, spread, seed)
+
+    ratios, _ = perf.collect_ratios(process(), 15, 45, threshold)
+    if perf._needs_retry(ratios, threshold):
+        more, _ = perf.collect_ratios(process(), perf._retry_pairs(15), perf._retry_pairs(15), threshold)
+        ratios = ratios + more
+    return statistics.median(ratios)
+
+
+@pytest.mark.parametrize("distance", [1.12, 1.25, 2.0])
+def test_code_12_percent_or_more_from_the_threshold_gets_one_verdict(distance):
+    """Synthetic timings as spread as exercise 2's solution on a busy machine (per-pair 10 %,
+    per-process 4 %, i.e. medians 1.54–1.85 over ten checks): 12 % or more over the threshold
+    always passes, 12 % or more under it always fails (the grader: speedup >= threshold)."""
+    import random
+
+    rng = random.Random(1234)
+    threshold = 1.2
+    for _ in range(300):
+        over = _protocol_speedup(threshold * distance, threshold, 0.10, 0.04, rng)
+        under = _protocol_speedup(threshold / distance, threshold, 0.10, 0.04, rng)
+        assert over >= threshold
+        assert under < threshold
+
+
+def test_at_the_threshold_every_failure_is_a_close_one():
+    """A failure at the threshold lies within the band the grader calls close (15 %)."""
+    import random
+
+    rng = random.Random(99)
+    speedups = [_protocol_speedup(1.2, 1.2, 0.10, 0.04, rng) for _ in range(300)]
+    failures = [s for s in speedups if s < 1.2]
+    assert failures and len(failures) < len(speedups)  # it does flip: that is what close is for
+    assert all(s >= (1 - perf.RETRY_BAND) * 1.2 for s in failures)
 
 
 def test_retry_pairs_are_more_and_odd():
@@ -505,8 +634,8 @@ def _borderline_first_round(monkeypatch, min_speedup):
     """Make this process's round land just under the threshold; the fresh one measures for real."""
     real_measure = perf._measure
 
-    def borderline(case, pairs, seed):
-        measurement = real_measure(case, pairs, seed)
+    def borderline(case, pairs, seed, max_pairs=None):
+        measurement = real_measure(case, pairs, seed, max_pairs)
         measurement["ratios"] = [0.95 * min_speedup] * len(measurement["ratios"])
         return measurement
 
@@ -520,8 +649,9 @@ def test_borderline_result_is_decided_by_a_fresh_process(fakes, settings, monkey
     record = run_one(settings, candidate="fast_recording_pid", min_speedup=4.0)
     assert record["retried"] is True
     assert verdict(record) == "passed"
-    assert record["pairs"] == perf._retry_pairs(5)
-    assert record["speedup"] > 7.0  # the fresh process's own median, not the borderline one
+    # Both rounds' ratios pooled: the fresh process's outnumber the borderline ones.
+    assert record["pairs"] == 5 + perf._retry_pairs(5)
+    assert record["speedup"] > 7.0
     assert record["message"].endswith("measured again in a fresh process)")
     recorded = [int(line) for line in pids.read_text().split()]
     assert recorded[0] == os.getpid()
@@ -540,7 +670,7 @@ def test_borderline_slow_candidate_fails_in_the_fresh_process(fakes, settings, m
 def test_a_wrong_answer_in_the_fresh_process_is_an_error(fakes, settings, monkeypatch):
     # `drifting` is right for its first three calls: this process sees it pass the equality check,
     # the fresh process's round catches the drift.
-    def borderline_without_timing(case, pairs, seed):
+    def borderline_without_timing(case, pairs, seed, max_pairs=None):
         samples = {"baseline": 1, "candidate": 1}
         return {"ratios": [3.8] * pairs, "timer": "cpu", "input": "", "sample_ns": samples}
 
@@ -772,3 +902,12 @@ def test_the_run_entry_point_emits_records_to_the_results_file(fakes_dir, tmp_pa
 
 def test_the_entry_point_rejects_bad_usage():
     assert perf.main(["frobnicate"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("ratio", "threshold", "text"),
+    [(1.17, 1.2, "1.17× faster"), (1.24, 1.2, "1.2× faster"), (7.96, 8.0, "7.96× faster"),
+     (8.04, 8.0, "8.0× faster"), (19.4, 8.0, "19.4× faster"), (0.5, 8.0, "2.0× slower")],
+)
+def test_a_speed_is_never_rounded_onto_the_other_side_of_the_threshold(ratio, threshold, text):
+    assert perf._speed_phrase(ratio, threshold) == text

@@ -8,7 +8,7 @@ use grader::Exercise;
 use grader::verdict::Comparison;
 use grader::verdict::{
     CheckDetails, CheckName, CheckResult, CheckStatus, MemoryCaseResult, MemoryOutcome, OffReason,
-    Problem, SpeedOutcome, mebibytes,
+    Problem, SpeedCase, SpeedOutcome, mebibytes, trim_float,
 };
 use grader::{Status, Variant, Verdict};
 
@@ -282,6 +282,7 @@ fn failed_headline(verdict: &Verdict) -> String {
         problems.push("a call takes too much memory");
     }
     match (problems.is_empty(), slow) {
+        (true, true) if perf_close(verdict) => "correct, but a little too slow".into(),
         (true, true) => "correct, but too slow".into(),
         (true, false) => "failed".into(),
         (false, slow) => {
@@ -296,6 +297,16 @@ fn failed_headline(verdict: &Verdict) -> String {
             format!("{but} {}", problems.join(" and "))
         }
     }
+}
+
+/// Every speed case that failed was a close one.
+fn perf_close(verdict: &Verdict) -> bool {
+    matches!(
+        verdict.check(CheckName::Perf).map(|check| &check.details),
+        Some(CheckDetails::Perf { cases })
+            if cases.iter().any(|case| case.status == SpeedOutcome::Failed)
+                && cases.iter().filter(|case| case.status == SpeedOutcome::Failed).all(|case| case.close)
+    )
 }
 
 fn crash_headline(verdict: &Verdict) -> String {
@@ -652,6 +663,9 @@ fn perf_misses(verdict: &Verdict, layout: &Layout, out: &mut String) {
             format!("{}: {}", case.case, case.message)
         };
         push_wrapped(out, layout, &line, "  ", "    ");
+        if let Some(near) = near_miss(case) {
+            push_wrapped(out, layout, &near, "  ", "    ");
+        }
         if let Some(hint) = case.hint.as_deref().filter(|hint| !hint.is_empty()) {
             push_wrapped(out, layout, &format!("Hint: {hint}"), "  ", "    ");
         }
@@ -710,6 +724,20 @@ fn percent(share: f64) -> String {
     } else {
         format!("{value:.1} %")
     }
+}
+
+/// How near a close failure came: `1.17× — within 3 % of the 1.2× needed; a small gain will
+/// pass`. Only for a failure within the close band (the checks stage decides `close`).
+fn near_miss(case: &SpeedCase) -> Option<String> {
+    if !case.close {
+        return None;
+    }
+    let percent = (case.shortfall? * 100.0).ceil().max(1.0);
+    Some(format!(
+        "{}× — within {percent:.0} % of the {}× needed; a small gain will pass",
+        case.speed_figure()?,
+        trim_float(case.threshold)
+    ))
 }
 
 /// The checks that did not run for a reason of this run (not a flag), with the reason: `leaks,
@@ -1014,6 +1042,81 @@ mod tests {
         assert!(
             shown.contains("  leaks, speed: not run: the tests failed\n"),
             "{shown}"
+        );
+    }
+
+    /// A failure within the close band says how close, with the threshold, in its own line and
+    /// headline; a far miss gets neither.
+    #[test]
+    fn a_close_speed_failure_says_how_close_it_was() {
+        let case = |speedup: f64, shortfall: f64, close: bool| SpeedCase {
+            case: "word_counts".into(),
+            status: SpeedOutcome::Failed,
+            speedup: Some(speedup),
+            threshold: 1.2,
+            min_ratio: Some(1.0),
+            max_ratio: Some(1.4),
+            ci_low: Some(1.1),
+            ci_high: Some(1.25),
+            shortfall: Some(shortfall),
+            close,
+            pairs: 45,
+            retried: true,
+            timer: grader::verdict::Timer::Cpu,
+            seconds: 4.0,
+            message:
+                "1.2× faster than the Python baseline (needs ≥ 1.2×; ratios 1.0–1.4 over 45 pairs)"
+                    .into(),
+            hint: Some("count in Rust".into()),
+        };
+        let tests_pass = CheckResult {
+            name: CheckName::Tests,
+            status: CheckStatus::Passed,
+            summary: "4/4".into(),
+            details: CheckDetails::None {},
+        };
+        let options = TextOptions {
+            layout: Layout::pipe(),
+            ..Default::default()
+        };
+        let shown = |case: SpeedCase| {
+            let perf = CheckResult {
+                name: CheckName::Perf,
+                status: CheckStatus::Failed,
+                summary: "x".into(),
+                details: CheckDetails::Perf { cases: vec![case] },
+            };
+            strip(&text(
+                &verdict(Status::Failed, vec![tests_pass.clone(), perf]),
+                &options,
+            ))
+        };
+        let close = shown(case(1.17, 0.025, true));
+        assert!(
+            close
+                .lines()
+                .next()
+                .unwrap()
+                .contains("— correct, but a little too slow"),
+            "{close}"
+        );
+        assert!(
+            close.contains(
+                "  1.17× — within 3 % of the 1.2× needed; a small gain will pass\n  Hint: count in Rust"
+            ),
+            "{close}"
+        );
+        let far = shown(case(0.6, 0.5, false));
+        assert!(
+            far.lines()
+                .next()
+                .unwrap()
+                .contains("— correct, but too slow"),
+            "{far}"
+        );
+        assert!(
+            !far.contains("within") && !far.contains("small gain"),
+            "{far}"
         );
     }
 
