@@ -13,7 +13,9 @@ mod textstats {
     /// The Adler-32 checksum of `data` (what `zlib.adler32(data)` returns).
     #[pyfunction]
     fn checksum(data: &[u8]) -> PyResult<i64> {
-        // TODO: do what `checksum` does in tests/baseline.py (line 8), errors included.
+        // TODO: return what `checksum` in tests/baseline.py (line 8) returns. The rule: the sums
+        // may be reduced modulo 65521 whenever you like as long as none overflows, and a modulo per
+        // byte is what the speed check is about.
         let _ = data;
         todo!()
     }
@@ -23,7 +25,9 @@ mod textstats {
     #[pyfunction]
     #[pyo3(signature = (text, min_length = 1))]
     fn word_counts(text: &str, min_length: i64) -> PyResult<HashMap<String, i64>> {
-        // TODO: do what `word_counts` does in tests/baseline.py (line 17), errors included.
+        // TODO: do what `word_counts` does in tests/baseline.py (line 17), errors included. The
+        // rules: split where Python's `str.split()` splits (its whitespace is not quite Rust's),
+        // and measure a word's length as Python's `len` does, in characters.
         let _ = (text, min_length);
         todo!()
     }
@@ -31,7 +35,8 @@ mod textstats {
     /// The mean of every `window` consecutive values of `xs`, in order.
     #[pyfunction]
     fn moving_average(xs: Vec<f64>, window: i64) -> PyResult<Vec<f64>> {
-        // TODO: do what `moving_average` does in tests/baseline.py (line 29), errors included.
+        // TODO: do what `moving_average` does in tests/baseline.py (line 29), errors included. The
+        // rule: the tests compare floats exactly, so do the same additions in the same order.
         let _ = (xs, window);
         todo!()
     }
@@ -40,7 +45,7 @@ mod textstats {
     /// (Welford's method).
     #[pyclass]
     struct RunningStats {
-        // TODO: the state `RunningStats` keeps in `self` (see tests/baseline.py)
+        // TODO: the state `RunningStats` keeps in `self` (see tests/baseline.py), as Rust fields.
     }
 
     #[pymethods]
@@ -55,7 +60,8 @@ mod textstats {
 
         /// Add `x`; return how many values have been pushed so far.
         fn push(&mut self, x: f64) -> PyResult<i64> {
-            // TODO: do what `push` does in tests/baseline.py (line 55), errors included.
+            // TODO: do what `push` does in tests/baseline.py (line 55). The rule: Welford's update
+            // in the original's order, or the floats differ in the last bits.
             let _ = x;
             todo!()
         }

@@ -9,6 +9,9 @@ the difference (hypothesis shrinks it), e.g.
     word_count('a b') returned 1; the original returned 2
 
 Runs are repeatable: hypothesis is derandomized (a fixed seed) and keeps no example database.
+Known edge cases run first, every time, as hypothesis `@example`s: `examples=[{"n": 0}, ...]`
+(for `check_class`, `(init_kwargs, [(method, kwargs), ...])` pairs); with them, fewer drawn
+examples may do (`max_examples=`, 60 by default). Both names are reserved, never a parameter's.
 Strategies for hints the table does not cover (or to narrow an input) are passed by name:
 `check_function(baseline.f, fast.f, n=st.integers(0, 100))`.
 """
@@ -17,7 +20,7 @@ import inspect
 import math
 import typing
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 # int → i64 in Rust: draw within ±2**31 so a few sums or products of arguments stay within i64.
@@ -135,24 +138,33 @@ def compare(call_text, expected, actual):
         raise AssertionError(f"{call_text} {_describe(actual)}; the original {_describe(expected)}")
 
 
-def check_function(original, extension, **overrides):
-    """The extension's function returns and raises what the original does, on drawn arguments."""
+def _run(test, examples, max_examples):
+    """Run a `@given` test: the explicit examples first, then the drawn ones."""
+    for case in reversed(examples):
+        test = example(*case)(test)
+    chosen = SETTINGS if max_examples is None else settings(SETTINGS, max_examples=max_examples)
+    chosen(test)()
+
+
+def check_function(original, extension, examples=(), max_examples=None, **overrides):
+    """The extension's function returns and raises what the original does, on drawn arguments
+    and on each of `examples` (keyword-argument dicts)."""
     strategies = _parameter_strategies(original, overrides)
 
-    @SETTINGS
     @given(st.fixed_dictionaries(strategies))
     def differential(kwargs):
         expected = _outcome(lambda: original(**kwargs))
         actual = _outcome(lambda: extension(**kwargs))
         compare(_call_text(original.__name__, kwargs), expected, actual)
 
-    differential()
+    _run(differential, [(kwargs,) for kwargs in examples], max_examples)
 
 
-def check_class(original, extension, methods=None, **overrides):
+def check_class(original, extension, methods=None, examples=(), max_examples=None, **overrides):
     """Construct both classes with the same arguments, then apply the same drawn sequence of method
     calls to both: every call must return (or raise) the same. `overrides` are keyed
-    `"method.param"` (or `"param"` for `__init__`)."""
+    `"method.param"` (or `"param"` for `__init__`); `examples` are `(init_kwargs, [(method,
+    kwargs), ...])` pairs, checked before the drawn ones."""
     names = methods or [
         name for name, value in vars(original).items() if callable(value) and not name.startswith("_")
     ]
@@ -166,7 +178,6 @@ def check_class(original, extension, methods=None, **overrides):
         calls.append(st.tuples(st.just(name), st.fixed_dictionaries(strategies)))
     steps = st.lists(st.one_of(*calls), max_size=12) if calls else st.just([])
 
-    @SETTINGS
     @given(st.fixed_dictionaries(init_strategies), steps)
     def differential(init, sequence):
         made = _outcome(lambda: original(**init))
@@ -181,7 +192,7 @@ def check_class(original, extension, methods=None, **overrides):
             compare(step, _outcome(lambda: getattr(theirs, name)(**kwargs)), _outcome(lambda: getattr(mine, name)(**kwargs)))
             history = f"{history}; then .{_call_text(name, kwargs)}"
 
-    differential()
+    _run(differential, list(examples), max_examples)
 
 
 def typical(hint):

@@ -722,6 +722,11 @@ def _count(count, word):
     return f"{text} {word if text == '1' else word + 's'}"
 
 
+def _times(count, unit):
+    """How many calls or runs of the test a round made: `1 call`, `1000 calls`, `1 run`, `2 runs`."""
+    return _count(count, "call" if unit == "call" else "run")
+
+
 def _be(count):
     return "is" if count == 1 else "are"
 
@@ -767,11 +772,7 @@ class _Analysis:
         return record
 
     def per_text(self, growth):
-        return f"per {self.unit} ({self.per_round} {self.unit_plural} → +{_format_count(growth)})"
-
-    @property
-    def unit_plural(self):
-        return "calls" if self.unit == "call" else "runs"
+        return f"per {self.unit} ({_times(self.per_round, self.unit)} → +{_format_count(growth)})"
 
     def findings(self, resizable_before, new_objects_visible=True):
         """Records for everything that grew, most specific first. `new_objects_visible`: the collector
@@ -873,7 +874,7 @@ class _Analysis:
             findings.append(self.record(
                 "rust_heap", growth,
                 f"{source} grows by {_format_bytes(growth / per_round)} per {unit} "
-                f"({per_round} {self.unit_plural} → +{_format_bytes(growth)}) while no Python object leaks",
+                f"({_times(per_round, unit)} → +{_format_bytes(growth)}) while no Python object leaks",
             ))
         elif findings and heap_ok and not exports and not cycles:
             leaked = sum(record["growth"] for record in ref_findings) or (
@@ -1163,7 +1164,6 @@ def _drop_record(watch, drop, test, call, times, unit):
     label = watch.labels[index]
     named = watch.describe(index)
     per = fall / times
-    units = "calls" if unit == "call" else "runs"
     return {
         "kind": "leak",
         "test": test,
@@ -1174,7 +1174,7 @@ def _drop_record(watch, drop, test, call, times, unit):
         "calls": times,
         "growth": float(-fall),
         "message": (
-            f"{named} loses {_count(per, 'reference')} per {unit} ({times} {units} → −{fall}): "
+            f"{named} loses {_count(per, 'reference')} per {unit} ({_times(times, unit)} → −{fall}): "
             "the code releases a reference it does not own, and the object will be freed while still in use"
         ),
         "hint": HINTS["refcount_drop"],

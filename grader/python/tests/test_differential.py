@@ -1,7 +1,7 @@
 """lessongrader.differential: what a differential test reports when the extension differs."""
 import pytest
 
-from lessongrader.differential import check_function
+from lessongrader.differential import check_class, check_function
 
 
 class PanicException(BaseException):
@@ -45,3 +45,40 @@ def test_keyboard_interrupt_still_stops_the_run():
 
     with pytest.raises(KeyboardInterrupt):
         check_function(original, interrupted)
+
+
+def test_an_explicit_example_runs_first_and_is_named_as_given():
+    # Wrong only on a long list with a large n: one drawn example would not find it; the example does.
+    def wrong_far_out(xs, n):
+        return [] if len(xs) == 7 and n == 5 else original(xs, n)
+
+    check_function(original, wrong_far_out, max_examples=1)
+    with pytest.raises(AssertionError) as failure:
+        check_function(original, wrong_far_out, examples=[{"xs": [1] * 7, "n": 5}], max_examples=1)
+    assert str(failure.value) == (
+        "original(xs=[1, 1, 1, 1, 1, 1, 1], n=5) returned []; the original returned [1, 1, 1, 1, 1]"
+    )
+
+
+class Counter:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+
+    def add(self, n: int) -> int:
+        self.count += n
+        return self.count
+
+
+def test_a_class_example_is_a_constructor_and_a_sequence_of_calls():
+    class Wrong(Counter):
+        def add(self, n):
+            return super().add(n) if n != 31337 else -1
+
+    check_class(Counter, Wrong, max_examples=1)
+    with pytest.raises(AssertionError) as failure:
+        check_class(Counter, Wrong, examples=[({"name": "c"}, [("add", {"n": 1}), ("add", {"n": 31337})])],
+                    max_examples=1)
+    assert str(failure.value) == (
+        "Counter(name='c'); then .add(n=1).add(n=31337) returned -1; the original returned 31338"
+    )

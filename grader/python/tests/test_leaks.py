@@ -653,3 +653,16 @@ def test_allocated_at_names_the_line_that_made_the_leaking_type(pytester, monkey
     assert leak["leak_kind"] == "gc_objects", leak
     assert "test_inner.Pair" in leak["types"] or "Pair" in str(leak["types"]), leak
     assert "test_inner.py:13 `incref(Pair(1, 2))`" in leak["message"], leak["message"]
+
+
+def test_counts_of_calls_and_runs_are_singular_for_one():
+    # A hunt that needs only one run per round printed "1 runs" (exercise 1, leaked_buffer_in_variance).
+    def text(per_round, unit):
+        analysis = leaks._Analysis(None, 0, per_round, None, unit, "test_x", None, per_round)
+        return analysis.per_text(3)
+
+    assert text(1, "run of the test") == "per run of the test (1 run → +3)"
+    assert text(2, "run of the test") == "per run of the test (2 runs → +3)"
+    assert text(1, "call") == "per call (1 call → +3)"
+    assert text(1000, "call") == "per call (1000 calls → +3)"
+    assert leaks._times(1, "run of the test") == "1 run"
