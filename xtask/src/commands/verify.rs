@@ -555,35 +555,46 @@ mod tests {
         }
     }
 
+    /// `sealed_decision` over exercise 1 for these results: the line without colour, the problems.
+    fn decide(
+        solution: &grader::sealed::SealedResult,
+        skeleton: &grader::sealed::SealedResult,
+        no_perf: bool,
+    ) -> (String, Vec<String>) {
+        let (line, problems) = sealed_decision(&exercise_1(), solution, Some(skeleton), no_perf);
+        (anstream::adapter::strip_str(&line).to_string(), problems)
+    }
+
     #[test]
     fn a_full_solution_and_a_pointless_skeleton_are_no_problem() {
-        let exercise = exercise_1();
-        let skeleton = sealed_result(0, true, true);
-        let (line, problems) = sealed_decision(
-            &exercise,
+        let (line, problems) = decide(
             &sealed_result(4, true, true),
-            Some(&skeleton),
+            &sealed_result(0, true, true),
             false,
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let line = anstream::adapter::strip_str(&line).to_string();
         assert!(
             line.contains("sealed: solution 10 of 10 points, skeleton 0"),
             "{line}"
         );
+        // Speed is not asked of the solution with `--no-perf`.
+        let (_, problems) = decide(
+            &sealed_result(4, true, false),
+            &sealed_result(0, false, false),
+            true,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
     fn a_solution_short_of_a_sealed_point_is_a_problem() {
-        let exercise = exercise_1();
-        let skeleton = sealed_result(0, false, false);
         for (solution, no_perf) in [
             (sealed_result(3, true, true), false),
             (sealed_result(4, false, true), false),
             (sealed_result(4, true, false), false),
             (sealed_result(3, true, false), true),
         ] {
-            let (_, problems) = sealed_decision(&exercise, &solution, Some(&skeleton), no_perf);
+            let (_, problems) = decide(&solution, &sealed_result(0, false, false), no_perf);
             assert_eq!(problems.len(), 1, "{solution:?}");
             assert!(
                 problems[0]
@@ -593,41 +604,21 @@ mod tests {
             );
             assert!(problems[0].contains("mean([1.0])"), "{}", problems[0]);
         }
-        // Speed is not asked of the solution with `--no-perf`.
-        let (_, problems) = sealed_decision(
-            &exercise,
-            &sealed_result(4, true, false),
-            Some(&skeleton),
-            true,
-        );
-        assert!(problems.is_empty(), "{problems:?}");
     }
 
     #[test]
     fn a_skeleton_earning_any_sealed_point_is_a_problem() {
-        let exercise = exercise_1();
         let skeleton = sealed_result(1, false, false);
-        let (line, problems) = sealed_decision(
-            &exercise,
-            &sealed_result(4, true, true),
-            Some(&skeleton),
-            false,
-        );
+        let (line, problems) = decide(&sealed_result(4, true, true), &skeleton, false);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
             problems[0].starts_with("exercise-1: the untouched skeleton earns sealed points:"),
             "{}",
             problems[0]
         );
-        let line = anstream::adapter::strip_str(&line).to_string();
         assert!(line.contains("skeleton 1.5"), "{line}");
-        // Both at once: two problems, and verify fails on any problem.
-        let (_, problems) = sealed_decision(
-            &exercise,
-            &sealed_result(2, true, true),
-            Some(&skeleton),
-            false,
-        );
+        // Both at once: two problems (verify exits 1 on any problem).
+        let (_, problems) = decide(&sealed_result(2, true, true), &skeleton, false);
         assert_eq!(problems.len(), 2, "{problems:?}");
     }
 }
