@@ -556,7 +556,7 @@ fn fixture_course(only: &[&str]) -> tempfile::TempDir {
 
 /// The engine's hook end to end: cargo (offline), maturin and pytest of a fixture crate, each in
 /// the sandbox, with the course read-only and its solutions unreadable during the build. It
-/// builds pyo3 in a scratch target (the repository's is not handed to `nobody`): about a minute.
+/// builds pyo3 in a scratch target (the repository's is not handed to `nobody`): a minute or more.
 #[test]
 fn the_engine_builds_and_tests_submissions_in_the_sandbox() {
     use grader::{
@@ -584,10 +584,19 @@ fn the_engine_builds_and_tests_submissions_in_the_sandbox() {
         .read_only(&workspace.python_support)
         .writable(target.path())
         .limits(limits());
+    // The build compiles pyo3 cold in the scratch target: minutes on a busy machine, so it gets
+    // the deadline a real build gets ([`Limits::default`]), not the tests' short one.
+    let build = base
+        .clone()
+        .hidden(course.path().join("solutions"))
+        .limits(Limits {
+            deadline: Limits::default().deadline,
+            ..limits()
+        });
     let settings = Settings {
         hidden_tests: Some(course.path().to_path_buf()),
         sandbox: Some(Sandboxes {
-            build: std::sync::Arc::new(base.clone().hidden(course.path().join("solutions"))),
+            build: std::sync::Arc::new(build),
             tests: std::sync::Arc::new(base),
         }),
         ..Settings::default()

@@ -64,8 +64,8 @@ enum Command {
     New(commands::new::Args),
     /// Run every test of the project (what CI runs)
     ///
-    /// Rust tests (cargo-nextest if installed), the grader's Python tests, the lesson's
-    /// examples, then `verify`.
+    /// Rust tests (cargo-nextest if installed), `verify`, the grader's Python tests, the
+    /// lesson's examples.
     Test,
     /// Hand the course out (instructors): `student` (no solutions, a fresh git repository) or
     /// `classroom` (the same plus a GitHub Classroom autograding workflow).

@@ -243,6 +243,24 @@ fn fakes_get_no_sealed_points_in_check_and_in_a_roster() {
 
 /// `sandbox-exec`, the launcher of every sealed worker: stdin and stdout pass through, the worker
 /// can start no helper process and no thread, and a worker's signal becomes the launcher's.
+/// A student edition has no solutions/: `check --sealed` says the sealed checks need them
+/// (instructors only) and exits 2, before building anything.
+#[test]
+fn check_sealed_without_the_solutions_says_they_are_for_instructors() {
+    let course = MiniCourse::new();
+    std::fs::remove_dir_all(course.root().join("solutions")).unwrap();
+    let run = course.xtask(&["check", "1", "--sealed"]);
+    assert_eq!(run.code, 2, "{}", run.all());
+    // (wrapped to the terminal's width: compared as words)
+    let words = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("the sealed checks compare a crate against the reference solutions, which only instructors have"),
+        "{}",
+        run.all()
+    );
+    assert!(!run.all().contains("Compiling"), "{}", run.all());
+}
+
 #[test]
 fn the_worker_launcher_passes_pipes_refuses_helpers_and_keeps_signals() {
     use std::io::Write;

@@ -89,13 +89,15 @@ mod fastmath {
     // `newton_sqrt(2.0, tol=1e-3)` and `newton_sqrt(2.0, 1e-3, 10)` all work.
     #[pyfunction]
     #[pyo3(signature = (x, tol = 1e-12, max_iter = 100))]
-    fn newton_sqrt(x: f64, tol: f64, max_iter: usize) -> PyResult<f64> {
+    fn newton_sqrt(py: Python<'_>, x: f64, tol: f64, max_iter: usize) -> PyResult<f64> {
         // TODO: the iteration README.md's Part 3 describes, after checking the arguments in the
         //       order it lists them (messages in tests/baseline.py). Rules: NaN compares false
         //       with everything, so a test such as `tol <= 0.0` lets NaN through; x == 0 needs no
         //       iteration (it would never converge relative to y); not converging is an error,
-        //       never a result.
-        let _ = (x, tol, max_iter);
+        //       never a result. Floats in messages as Python's `repr` writes them (the
+        //       baseline's `{x!r}`): `PyFloat::new(py, x)` displays so; Rust's `{x:?}` writes
+        //       `NaN` for `nan` and `1e-5` for `1e-05`.
+        let _ = (py, x, tol, max_iter);
         todo!()
     }
 }

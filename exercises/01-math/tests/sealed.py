@@ -11,6 +11,13 @@ with_intruder = st.tuples(
     st.lists(numbers, max_size=8), st.sampled_from(["2.0", None, b"4", [3.0]]), st.lists(numbers, max_size=8)
 ).map(lambda parts: [*parts[0], parts[1], *parts[2]])
 sequences = st.one_of(number_lists, number_lists.map(tuple), with_intruder)
+# Messages write floats as Python's repr does: NaN as `nan`, below 1e-4 as `1e-05`, from 1e16 as
+# `1e+16` (tests/baseline.py's `{x!r}`); drawn here so that a `{x:?}` in Rust shows.
+xs = st.one_of(
+    st.just(0.0), st.floats(1e-3, 1e12), st.floats(-10, -1e-3), st.integers(0, 10**6),
+    st.floats(-1e-3, 1e-3), st.floats(-1e20, -1e15), st.sampled_from([float("nan"), float("inf"), float("-inf")]),
+)
+tols = st.one_of(st.sampled_from([1e-12, 1e-6, 0.0, -1.0, float("nan")]), st.floats(-1e-4, 1e-4, allow_nan=False))
 
 
 def floats_input(rng, count=100_000):
@@ -27,9 +34,9 @@ SUITE = Suite(
         Function("variance", st.tuples(sequences), examples=[([],), ([1.0, 2.0, 3.0, 4.0],)]),
         Function(
             "newton_sqrt",
-            st.tuples(st.one_of(st.just(0.0), st.floats(1e-3, 1e12), st.floats(-10, -1e-3), st.integers(0, 10**6))),
-            kwargs=st.fixed_dictionaries({}, optional={"tol": st.sampled_from([1e-12, 1e-6, 0.0, -1.0]), "max_iter": st.integers(-2, 60)}),
-            examples=[(0.0,), (2.0,), (-1.0,), (float("inf"),)],
+            st.tuples(xs),
+            kwargs=st.fixed_dictionaries({}, optional={"tol": tols, "max_iter": st.integers(-2, 60)}),
+            examples=[(0.0,), (2.0,), (-1.0,), (float("inf"),), (float("nan"),), (-1e-05,), (1e-07,)],
         ),
     ],
     speed=Speed("sum_of_squares", candidate="sum_of_squares", baseline="sum_of_squares", inputs=floats_input, min_speedup=10.0),

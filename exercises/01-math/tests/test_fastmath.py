@@ -281,6 +281,16 @@ def test_newton_sqrt_nan_and_infinite_x_are_value_errors(x):
         fastmath.newton_sqrt(x)
 
 
+@pytest.mark.parametrize(("x", "shown"), [(math.nan, "nan"), (-1e-05, "-1e-05"), (-2.5e16, "-2.5e+16")])
+def test_newton_sqrt_messages_write_floats_as_python_repr_does(x, shown):
+    with pytest.raises(ValueError) as excinfo:
+        fastmath.newton_sqrt(x)
+    assert str(excinfo.value) == f"x must be a finite, non-negative number, got {shown}"
+    with pytest.raises(ValueError) as excinfo:
+        fastmath.newton_sqrt(1e-05, tol=1e-05, max_iter=1)
+    assert str(excinfo.value) == "newton_sqrt(1e-05) did not converge within 1 iterations (tol = 1e-05)"
+
+
 @pytest.mark.parametrize("tol", [0.0, -1e-9, math.nan])
 def test_newton_sqrt_tol_must_be_positive(tol):
     with pytest.raises(ValueError, match=r"^tol must be positive, got "):

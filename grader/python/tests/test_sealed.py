@@ -346,6 +346,55 @@ class LruCache(PyLruCache):
     assert correctness["cases_passed"] == correctness["cases_total"] - 2
 
 
+def test_a_scenario_without_steps_still_compares_the_construction(tmp_path):
+    # "bad capacity" is `LruCache(0)` and nothing else: a cache that takes any capacity fails it.
+    exercise = ROOT / "exercises" / "03-lru"
+    reference = built_solution("03-lru", "lrucache", 3)
+    lenient = fake(tmp_path, """
+class LruCache:
+    def __init__(self, capacity):
+        self.capacity = capacity
+""", name="lrucache")
+    suite = tmp_path / "capacity.py"
+    suite.write_text(f"""
+import sys; sys.path.insert(0, {str(exercise / 'tests')!r})
+exec(compile(open({str(exercise / 'tests' / 'sealed.py')!r}).read(), 'sealed.py', 'exec'))
+SUITE.cases = [case for case in SUITE.cases if case.name == "bad capacity"]
+SUITE.speed = None
+SUITE.leaks = []
+SUITE.folder = {str(exercise / 'tests')!r}
+""")
+    assert run_sealed(tmp_path, suite, reference, reference, module="lrucache", out="same.json")["parts"][0]["status"] == "passed"
+    correctness = parts(run_sealed(tmp_path, suite, reference, lenient, module="lrucache"))["correctness"]
+    assert correctness["status"] == "failed", correctness
+    assert [failure["call"] for failure in correctness["failures"]] == ["LruCache(0)"], correctness
+
+
+MIRRORED = BASELINE_IMPORT + """
+from baseline import primes_below, sum_of_squares, mean, variance, newton_sqrt
+"""
+
+
+def test_a_learner_mirroring_the_baseline_is_right_and_rust_float_formatting_is_not(tmp_path, fastmath_dir):
+    # The messages write floats as Python's repr does (`nan`, `1e-05`), as the baseline does.
+    mirrored = run_sealed(tmp_path, reduced_suite(tmp_path), fastmath_dir, fake(tmp_path, MIRRORED), out="m.json")
+    assert parts(mirrored)["correctness"]["status"] == "passed", parts(mirrored)["correctness"]
+    rust_style = MIRRORED + r"""
+import re
+_sqrt = newton_sqrt
+def newton_sqrt(*args, **kwargs):  # `{x:?}` in Rust: NaN, 1e-5, 1e16
+    try:
+        return _sqrt(*args, **kwargs)
+    except ValueError as error:
+        text = re.sub(r"\bnan\b", "NaN", str(error))
+        raise ValueError(re.sub(r"e([-+])0*(\d)", lambda m: "e" + m[1].replace("+", "") + m[2], text)) from None
+"""
+    result = run_sealed(tmp_path, reduced_suite(tmp_path), fastmath_dir, fake(tmp_path, rust_style), out="r.json")
+    correctness = parts(result)["correctness"]
+    assert correctness["status"] == "failed"
+    assert {failure["case"] for failure in correctness["failures"]} == {"newton_sqrt"}, correctness
+
+
 def test_a_submission_that_does_not_import_fails_every_part(tmp_path, fastmath_dir):
     broken = fake(tmp_path, "raise ImportError('no such symbol')\n")
     result = run_sealed(tmp_path, MATH / "tests" / "sealed.py", fastmath_dir, broken)

@@ -142,15 +142,17 @@ mod fastmath {
     /// not positive, `max_iter < 1`, or no convergence within `max_iter` updates.
     #[pyfunction]
     #[pyo3(signature = (x, tol = 1e-12, max_iter = 100))]
-    fn newton_sqrt(x: f64, tol: f64, max_iter: usize) -> PyResult<f64> {
+    fn newton_sqrt(py: Python<'_>, x: f64, tol: f64, max_iter: usize) -> PyResult<f64> {
         if !x.is_finite() || x < 0.0 {
             return Err(PyValueError::new_err(format!(
-                "x must be a finite, non-negative number, got {x:?}"
+                "x must be a finite, non-negative number, got {}",
+                repr(py, x)
             )));
         }
         if tol.is_nan() || tol <= 0.0 {
             return Err(PyValueError::new_err(format!(
-                "tol must be positive, got {tol:?}"
+                "tol must be positive, got {}",
+                repr(py, tol)
             )));
         }
         if max_iter < 1 {
@@ -168,7 +170,15 @@ mod fastmath {
             y = next;
         }
         Err(PyValueError::new_err(format!(
-            "newton_sqrt({x:?}) did not converge within {max_iter} iterations (tol = {tol:?})"
+            "newton_sqrt({}) did not converge within {max_iter} iterations (tol = {})",
+            repr(py, x),
+            repr(py, tol)
         )))
+    }
+
+    /// `repr(x)` as Python writes it, as tests/baseline.py's `{x!r}` does: `nan`, `1e-05`,
+    /// `1e+16`, where Rust's `{x:?}` writes `NaN`, `1e-5`, `1e16` (a float's `str` is its repr).
+    fn repr(py: Python<'_>, x: f64) -> String {
+        PyFloat::new(py, x).to_string()
     }
 }

@@ -140,12 +140,12 @@ fn sealed(
     format: Format,
 ) -> anyhow::Result<ExitCode> {
     let exercise = &engine.catalog().exercises[index];
-    if grader::sealed::suite(exercise).is_none() {
-        anstream::print!("{}", ui::sealed::no_suite(exercise));
+    if !super::has_solutions(engine.workspace()) {
+        ui::export::no_solutions(ui::sealed::NEEDS_SOLUTIONS);
         return Ok(ExitCode::from(output::GRADER_ERROR));
     }
-    if !super::has_solutions(engine.workspace()) {
-        ui::export::no_solutions("`--sealed` compares against the reference solution");
+    if grader::sealed::suite(exercise).is_none() {
+        anstream::print!("{}", ui::sealed::no_suite(exercise));
         return Ok(ExitCode::from(output::GRADER_ERROR));
     }
     if let Some(seed) = seed

@@ -1,8 +1,9 @@
 //! `cargo xtask test`: every test of the project, the command `.ci/run` calls.
 //! Clippy with warnings as errors, Rust tests (cargo-nextest when installed, `cargo test`
-//! otherwise), the grader's Python tests, the lesson's examples (on every pyenv CPython
-//! 3.10-3.14 too, through lesson/tests/run_pythons.py), then `verify`; then `verify --no-perf`
-//! and the grader's Python tests on each other supported Python that pyenv provides.
+//! otherwise), `verify`, the grader's Python tests (test_sealed.py on the modules verify built),
+//! the lesson's examples (on every pyenv CPython 3.10-3.14 too, through
+//! lesson/tests/run_pythons.py); then `verify --no-perf` and the grader's Python tests on each
+//! other supported Python that pyenv provides.
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
@@ -61,6 +62,15 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
         failed.push("Rust tests".to_string());
     }
 
+    // verify before the grader's Python tests, as on the other Pythons below: test_sealed.py
+    // runs the sealed suites against the solutions' modules that verify has just built for this
+    // Python (the same code as this commit's, never a stale build left in target/).
+    step("verify (every solution passes, every skeleton fails cleanly)");
+    let verify = super::verify::run(super::verify::Args::default(), python)?;
+    if verify != ExitCode::from(output::PASSED) {
+        failed.push("verify".to_string());
+    }
+
     // The lesson's runner calls pytest on this interpreter, then on every other CPython
     // 3.10-3.14 that pyenv has, and lists each version as passed, failed or skipped.
     let python_suites: [(&str, &str, &[&str]); 2] = [
@@ -98,11 +108,6 @@ pub fn run(python: Option<&Path>) -> anyhow::Result<ExitCode> {
         }
     }
 
-    step("verify (every solution passes, every skeleton fails cleanly)");
-    let verify = super::verify::run(super::verify::Args::default(), python)?;
-    if verify != ExitCode::from(output::PASSED) {
-        failed.push("verify".to_string());
-    }
     failed.extend(other_pythons(&root)?);
     if failed.is_empty() {
         anstream::println!("\nall test suites passed");

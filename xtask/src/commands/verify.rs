@@ -224,12 +224,24 @@ fn sealed(
             .sealed(index, reference, submission, &launcher, &seed)
             .expect("the suite exists")
     };
-    let max = grader::gradebook::max_points(exercise);
+    let of_solution = run(reference);
+    let of_skeleton = skeleton.module_dir.as_deref().map(run);
+    sealed_decision(exercise, &of_solution, of_skeleton.as_ref(), no_perf)
+}
+
+/// What `verify` makes of one exercise's sealed results: its line, and the problems (each makes
+/// verify fail) — the solution short of any sealed point (speed aside with `--no-perf`), the
+/// untouched skeleton earning any.
+fn sealed_decision(
+    exercise: &Exercise,
+    of_solution: &grader::sealed::SealedResult,
+    of_skeleton: Option<&grader::sealed::SealedResult>,
+    no_perf: bool,
+) -> (String, Vec<String>) {
     let speed_max = f64::from(exercise.points.speed);
     // Memory is measured in-process only; the sealed suites do not claim it.
-    let max = max - f64::from(exercise.points.memory);
-    let of_solution = run(reference);
-    let (tests, leaks, speed) = grader::sealed::points(exercise, &of_solution);
+    let max = grader::gradebook::max_points(exercise) - f64::from(exercise.points.memory);
+    let (tests, leaks, speed) = grader::sealed::points(exercise, of_solution);
     let solution_points = tests + leaks + speed;
     let needed = if no_perf { max - speed_max } else { max };
     let mut problems = Vec::new();
@@ -237,15 +249,14 @@ fn sealed(
         problems.push(format!(
             "{}: the solution does not earn every sealed point:\n{}",
             exercise.name(),
-            indent(&ui::sealed::text(exercise, &of_solution))
+            indent(&ui::sealed::text(exercise, of_solution))
         ));
     }
-    let of_skeleton = skeleton.module_dir.as_deref().map(run);
-    let skeleton_points = of_skeleton.as_ref().map_or(0.0, |result| {
+    let skeleton_points = of_skeleton.map_or(0.0, |result| {
         let (tests, leaks, speed) = grader::sealed::points(exercise, result);
         tests + leaks + speed
     });
-    if let Some(result) = of_skeleton.as_ref().filter(|_| skeleton_points > 0.0) {
+    if let Some(result) = of_skeleton.filter(|_| skeleton_points > 0.0) {
         problems.push(format!(
             "{}: the untouched skeleton earns sealed points:\n{}",
             exercise.name(),
@@ -491,5 +502,123 @@ mod tests {
             problems[0].contains("was not measured: /proc/self/clear_refs"),
             "{problems:?}"
         );
+    }
+
+    /// Exercise 1 of the course (leaks on, a speed case: every kind of sealed point).
+    fn exercise_1() -> Exercise {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap();
+        let mut catalog = Catalog::load(root).unwrap();
+        catalog.exercises.remove(catalog.index_of("1").unwrap())
+    }
+
+    /// A sealed result with `passed` of 4 correctness cases, and leaks and speed as given.
+    fn sealed_result(passed: u64, leaks: bool, speed: bool) -> grader::sealed::SealedResult {
+        use grader::sealed::{Part, PartKind, PartStatus, SealedFailure};
+        let status = |ok: bool| {
+            if ok {
+                PartStatus::Passed
+            } else {
+                PartStatus::Failed
+            }
+        };
+        let part = |kind, ok: bool, cases_passed, cases_total| Part {
+            kind,
+            status: status(ok),
+            summary: format!("{cases_passed} of {cases_total} cases"),
+            cases_passed,
+            cases_total,
+            failures: if ok {
+                Vec::new()
+            } else {
+                vec![SealedFailure {
+                    case: "mean".into(),
+                    call: "mean([1.0])".into(),
+                    expected: "1.0 (float)".into(),
+                    actual: "raised PanicException('not yet implemented')".into(),
+                    note: String::new(),
+                }]
+            },
+        };
+        grader::sealed::SealedResult {
+            schema: 1,
+            module: "fastmath".into(),
+            seconds: 1.0,
+            parts: vec![
+                part(PartKind::Correctness, passed == 4, passed, 4),
+                part(PartKind::Leaks, leaks, u64::from(leaks), 1),
+                part(PartKind::Speed, speed, u64::from(speed), 1),
+            ],
+            worker_crashes: Vec::new(),
+            seed: "5eed".into(),
+        }
+    }
+
+    /// `sealed_decision` over exercise 1 for these results: the line without colour, the problems.
+    fn decide(
+        solution: &grader::sealed::SealedResult,
+        skeleton: &grader::sealed::SealedResult,
+        no_perf: bool,
+    ) -> (String, Vec<String>) {
+        let (line, problems) = sealed_decision(&exercise_1(), solution, Some(skeleton), no_perf);
+        (anstream::adapter::strip_str(&line).to_string(), problems)
+    }
+
+    #[test]
+    fn a_full_solution_and_a_pointless_skeleton_are_no_problem() {
+        let (line, problems) = decide(
+            &sealed_result(4, true, true),
+            &sealed_result(0, true, true),
+            false,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(
+            line.contains("sealed: solution 10 of 10 points, skeleton 0"),
+            "{line}"
+        );
+        // Speed is not asked of the solution with `--no-perf`.
+        let (_, problems) = decide(
+            &sealed_result(4, true, false),
+            &sealed_result(0, false, false),
+            true,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn a_solution_short_of_a_sealed_point_is_a_problem() {
+        for (solution, no_perf) in [
+            (sealed_result(3, true, true), false),
+            (sealed_result(4, false, true), false),
+            (sealed_result(4, true, false), false),
+            (sealed_result(3, true, false), true),
+        ] {
+            let (_, problems) = decide(&solution, &sealed_result(0, false, false), no_perf);
+            assert_eq!(problems.len(), 1, "{solution:?}");
+            assert!(
+                problems[0]
+                    .starts_with("exercise-1: the solution does not earn every sealed point:"),
+                "{}",
+                problems[0]
+            );
+            assert!(problems[0].contains("mean([1.0])"), "{}", problems[0]);
+        }
+    }
+
+    #[test]
+    fn a_skeleton_earning_any_sealed_point_is_a_problem() {
+        let skeleton = sealed_result(1, false, false);
+        let (line, problems) = decide(&sealed_result(4, true, true), &skeleton, false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("exercise-1: the untouched skeleton earns sealed points:"),
+            "{}",
+            problems[0]
+        );
+        assert!(line.contains("skeleton 1.5"), "{line}");
+        // Both at once: two problems (verify exits 1 on any problem).
+        let (_, problems) = decide(&sealed_result(2, true, true), &skeleton, false);
+        assert_eq!(problems.len(), 2, "{problems:?}");
     }
 }

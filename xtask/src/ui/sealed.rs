@@ -11,6 +11,11 @@ use super::style::{self, paint};
 pub const NO_REFERENCE: &str = "this copy of the course has no solutions/: the sealed checks, \
      which compare against the reference, are off, and points are the in-process ones only";
 
+/// `check --sealed` in a copy of the course without its solutions (a student edition).
+pub const NEEDS_SOLUTIONS: &str = "`--sealed` cannot run: the sealed checks compare a crate \
+     against the reference solutions, which only instructors have (`cargo xtask check` runs the \
+     tests, leak hunt and speed check without them)";
+
 /// Disagreements shown per part; the rest are counted.
 const FAILURES_SHOWN: usize = 5;
 
