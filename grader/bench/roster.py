@@ -10,6 +10,10 @@ no crate build is shared between students: the worst case, as in a real class. T
 complete: --complete distinct complete submissions graded as one roster (`--jobs`, every check,
           hidden tests, the sandbox), after a one-submission warm-up that prepares the workers'
           slots (a class is graded many students at a time); seconds per complete submission.
+profile:  where a complete submission's time went, from that roster's grades.json (mean per
+          submission, summed over its exercises): builds, tests with the leak hunt, the speed
+          measurements, the sealed checks, and the rest (taking, laying, writing the outputs);
+          with --jobs 1 the parts add up to the wall-clock time, with more jobs they overlap.
 mixed:    --count submissions of every kind as one roster; seconds per submission.
 naive:    for --naive complete submissions, a fresh clone of this repository per submission, its
           src/ copied in, `cargo xtask grade-all` there (a new .venv, xtask and pyo3 build each
@@ -60,6 +64,29 @@ def submission(root: Path, kind: str) -> None:
 def kinds(count: int) -> list:
     base = ["complete", "skeleton", "half", "crash", "hang"]
     return [base[i] if i < len(base) else ["complete", "half", "skeleton"][i % 3] for i in range(count)]
+
+
+def profile(grades: Path) -> dict:
+    """Seconds per stage, summed over exercises and averaged over the graded submissions of a
+    roster's grades.json: the build (its check's summary, "6.6 s"), the speed cases' own seconds,
+    the rest of the verdict's seconds (tests and the leak hunt, in one pytest run) and the sealed
+    run's seconds; per exercise too."""
+    students = [s for s in json.loads(grades.read_text())["students"] if s["status"] == "graded"]
+    stages = {"build": 0.0, "tests+leaks": 0.0, "speed": 0.0, "sealed": 0.0}
+    exercises = {}
+    for student in students:
+        for grade in student["exercises"]:
+            verdict = grade["verdict"]
+            checks = {check["name"]: check for check in verdict["checks"]}
+            build = checks.get("build", {}).get("summary", "")
+            build = float(build.split()[0]) if build.endswith(" s") else 0.0
+            speed = sum(case.get("seconds", 0.0) for case in checks.get("perf", {}).get("details", {}).get("cases", []))
+            sealed = (grade.get("sealed") or {}).get("seconds", 0.0)
+            parts = {"build": build, "tests+leaks": max(0.0, verdict["seconds"] - build - speed), "speed": speed, "sealed": sealed}
+            for stage, seconds in parts.items():
+                stages[stage] += seconds / len(students)
+                exercises.setdefault(grade["exercise"], dict.fromkeys(stages, 0.0))[stage] += seconds / len(students)
+    return {"stages": stages, "exercises": exercises}
 
 
 def grade_roster(folder: Path, out: Path, args) -> tuple:
@@ -120,6 +147,13 @@ def main() -> None:
         print(f"complete: {args.complete} distinct complete submissions ({len(EXERCISES)} exercises, every check, "
               f"--jobs {jobs}, --sandbox {args.sandbox}) in {seconds:.1f} s = {per_complete:.1f} s per submission "
               f"(bar: <= 30 s; mean {summary['mean']:.1f} of {summary['max']:.0f})")
+        spent = profile(scratch / "out-complete" / "grades.json")
+        rest = per_complete - sum(spent["stages"].values())
+        print("profile:  per complete submission: " + ", ".join(f"{stage} {value:.1f} s" for stage, value in spent["stages"].items())
+              + f", the rest {rest:.1f} s" + ("" if jobs == 1 else " (stages of parallel jobs overlap: the rest can be negative)"))
+        for exercise, stages in spent["exercises"].items():
+            print(f"          {exercise}: " + ", ".join(f"{stage} {value:.1f} s" for stage, value in stages.items()))
+        print(f"load:     {' '.join(f'{load:.1f}' for load in os.getloadavg())} (1, 5, 15 min) on {os.cpu_count()} cores")
         if args.count:
             folder = scratch / "mixed"
             for index, kind in enumerate(kinds(args.count)):

@@ -1,8 +1,9 @@
 """The parts of grader/bench's scripts that decide what they run: which mistakes the catalogue
 report covers (grader/bench/mistake_feedback.py) and which interpreter the leak benchmark runs on
 (grader/bench/leak_detection.py --python). Their full runs build crates and take minutes; these
-take milliseconds."""
+take milliseconds. The roster benchmark's profile (grader/bench/roster.py) reads a grades.json."""
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,38 @@ def test_the_report_lists_each_mistakes_opening_lines_and_counts_a_wrong_headlin
     assert "**b_wrong.patch**" in text and "`crashed`: NOT GOT" in text
     # The first three non-empty lines, no more.
     assert "    test_hello_world\n    assert …\n  ```" in text and "more" not in text
+
+
+def grade(exercise, seconds, build="1.5 s", speed=(), sealed=None):
+    checks = [{"name": "build", "summary": build}, {"name": "tests", "summary": "3/3"}]
+    if speed:
+        checks.append({"name": "perf", "details": {"cases": [{"seconds": s} for s in speed]}})
+    return {"exercise": exercise, "verdict": {"seconds": seconds, "checks": checks},
+            "sealed": None if sealed is None else {"seconds": sealed}}
+
+
+def test_the_roster_profile_splits_each_exercise_into_its_stages(tmp_path):
+    roster = load("roster")
+    grades = tmp_path / "grades.json"
+    grades.write_text(json.dumps({"students": [
+        {"status": "graded", "exercises": [grade("exercise-0", 4.0, "1.5 s", (), 2.0),
+                                           grade("exercise-1", 10.0, "2.0 s", (1.0, 2.0), 3.0)]},
+        {"status": "graded", "exercises": [grade("exercise-0", 6.0, "2.5 s", (), 4.0),
+                                           grade("exercise-1", 8.0, "2.0 s", (1.0,), None)]},
+        # a row that was not graded has no time of its own: left out of the mean
+        {"status": "error", "exercises": []},
+    ]}))
+    spent = roster.profile(grades)
+    assert spent["exercises"]["exercise-0"] == pytest.approx({"build": 2.0, "tests+leaks": 3.0, "speed": 0.0, "sealed": 3.0})
+    assert spent["exercises"]["exercise-1"] == pytest.approx({"build": 2.0, "tests+leaks": 5.0, "speed": 2.0, "sealed": 1.5})
+    assert spent["stages"] == pytest.approx({"build": 4.0, "tests+leaks": 8.0, "speed": 2.0, "sealed": 4.5})
+
+
+def test_a_failed_build_has_no_duration_to_split_off(tmp_path):
+    roster = load("roster")
+    grades = tmp_path / "grades.json"
+    # a build check whose summary is not a duration (it failed: the first error) has no seconds
+    grades.write_text(json.dumps({"students": [
+        {"status": "graded", "exercises": [grade("exercise-0", 2.5, "error[E0425]: cannot find value", (), None)]},
+    ]}))
+    assert roster.profile(grades)["stages"] == pytest.approx({"build": 0.0, "tests+leaks": 2.5, "speed": 0.0, "sealed": 0.0})
