@@ -144,8 +144,9 @@ def differential() -> list[str]:
         return counts
 
     outcomes = []
-    # Text from the type hint (any str), then text narrowed to letters and whitespace.
-    for strategies in ({}, {"text": st.text(alphabet="ab \t\n\u3000", max_size=30)}):
+    # Text from the type hint (any str), then text narrowed to letters and whitespace (and
+    # min_length to the small values where words count).
+    for strategies in ({}, {"text": st.text(alphabet="ab \t\n\u3000", max_size=30), "min_length": st.integers(1, 3)}):
         try:
             check_function(textstats.word_counts, word_counts_on_spaces, **strategies)
             outcomes.append("no difference found")
