@@ -39,6 +39,6 @@ SUITE = Suite(
             examples=[(0.0,), (2.0,), (-1.0,), (float("inf"),), (float("nan"),), (-1e-05,), (1e-07,)],
         ),
     ],
-    speed=Speed("sum_of_squares", candidate="sum_of_squares", baseline="sum_of_squares", inputs=floats_input, min_speedup=10.0),
+    speed=Speed("sum_of_squares", candidate="sum_of_squares", baseline="sum_of_squares", inputs=floats_input, min_speedup=16.0),
     leaks=[Leak("sum_of_squares", inputs=lambda rng: floats_input(rng, 20_000)), Leak("variance", inputs=lambda rng: floats_input(rng, 20_000))],
 )
