@@ -827,14 +827,32 @@ fn unprivileged_ids() -> Result<(u32, u32), SandboxError> {
 
 /// Make `path` (recursively) belong to `owner`, so that the unprivileged user of a root grader
 /// can write there. Only what is not already theirs is changed.
+///
+/// A writable folder may be shared with a build running beside this run (another worker's cargo
+/// writes and removes its temporary files there), so an entry that vanishes while it is walked
+/// has nothing left to give and is skipped.
 fn give(path: &Path, owner: (u32, u32)) -> Result<(), SandboxError> {
-    let meta = std::fs::symlink_metadata(path)?;
+    let vanished = |error: &std::io::Error| error.kind() == std::io::ErrorKind::NotFound;
+    let meta = match std::fs::symlink_metadata(path) {
+        Err(error) if vanished(&error) => return Ok(()),
+        meta => meta?,
+    };
     if meta.uid() != owner.0 || meta.gid() != owner.1 {
-        std::os::unix::fs::lchown(path, Some(owner.0), Some(owner.1))?;
+        match std::os::unix::fs::lchown(path, Some(owner.0), Some(owner.1)) {
+            Err(error) if vanished(&error) => return Ok(()),
+            changed => changed?,
+        }
     }
     if meta.is_dir() {
-        for entry in std::fs::read_dir(path)? {
-            give(&entry?.path(), owner)?;
+        let entries = match std::fs::read_dir(path) {
+            Err(error) if vanished(&error) => return Ok(()),
+            entries => entries?,
+        };
+        for entry in entries {
+            match entry {
+                Err(error) if vanished(&error) => continue,
+                entry => give(&entry?.path(), owner)?,
+            }
         }
     }
     Ok(())
