@@ -387,10 +387,10 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// One entry of [`RUNNING`], removed when the run has ended.
-struct Running(i32);
+pub(crate) struct Running(i32);
 
 impl Running {
-    fn register(running: i32) -> Self {
+    pub(crate) fn register(running: i32) -> Self {
         locked(&RUNNING).push(running);
         Self(running)
     }

@@ -90,7 +90,12 @@ fn main() -> ExitCode {
     choice.write_global();
     let python = cli.python.as_deref();
     if let Some(Command::SandboxExec(args)) = cli.command {
-        // No Ctrl-C handler: the worker's signals must reach it, and its status become ours.
+        // The sealed runner ends a worker it gives up on with SIGTERM first: the worker is
+        // killed and its run folder removed before we exit as if it had died of the signal.
+        let _ = ctrlc::set_handler(|| {
+            grader::interrupt();
+            std::process::exit(128 + 15);
+        });
         return commands::sandbox_exec::run(args).unwrap_or_else(|error| {
             ui::error(&format!("{error:#}"));
             output::GRADER_ERROR.into()
@@ -98,7 +103,8 @@ fn main() -> ExitCode {
     }
     if !matches!(cli.command, Some(Command::Watch(_))) {
         // Watch reads Ctrl-C as a key and stops its own checks; everywhere else an interrupt
-        // must not leave a test run (its own process group) spinning behind us.
+        // (or a SIGTERM or SIGHUP: a scheduler stopping a grading job, a closed terminal) must
+        // not leave a test run (its own process group) or a scratch folder behind us.
         let _ = ctrlc::set_handler(|| {
             grader::interrupt();
             std::process::exit(130);

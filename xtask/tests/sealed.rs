@@ -330,3 +330,70 @@ fn the_worker_launcher_passes_pipes_refuses_helpers_and_keeps_signals() {
         "no command is bad usage: {run:?}"
     );
 }
+
+/// The sealed runner ends a worker it gives up on with SIGTERM to the launcher's process group:
+/// the worker dies, and the sandbox's run folder goes with it (a SIGKILL alone left it in /tmp).
+#[test]
+fn a_terminated_launcher_kills_its_worker_and_leaves_no_run_folder() {
+    use std::os::unix::process::ExitStatusExt;
+    let python = repo().join(".venv/bin/python");
+    let tmp = tempfile::tempdir().unwrap();
+    let scratch = tmp.path().join("scratch");
+    std::fs::create_dir(&scratch).unwrap();
+    let marker = scratch.join("worker-started");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command
+        .args(["sandbox-exec", "--mode", "best-effort", "--writable"])
+        .arg(&scratch)
+        .arg("--")
+        .arg(&python)
+        .arg("-c")
+        .arg(format!(
+            "import pathlib, time\npathlib.Path({:?}).touch()\ntime.sleep(30)",
+            marker.display().to_string()
+        ))
+        .env("TMPDIR", tmp.path())
+        .stdin(std::process::Stdio::null());
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        command.env("CARGO_TARGET_DIR", repo().join("target"));
+    }
+    let mut launcher = command.spawn().unwrap();
+    let started = std::time::Instant::now();
+    while !marker.exists() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the worker never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let run_folders = || {
+        std::fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("grader-sandbox-"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        run_folders().len(),
+        1,
+        "the run has its folder while it runs"
+    );
+
+    let group = nix::unistd::Pid::from_raw(launcher.id() as i32);
+    nix::sys::signal::killpg(group, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let status = launcher.wait().unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "the worker outlived SIGTERM"
+    );
+    assert!(
+        status.code() == Some(143) || status.signal() == Some(15),
+        "{status:?}"
+    );
+    assert_eq!(
+        run_folders(),
+        Vec::<String>::new(),
+        "the run folder is left"
+    );
+}

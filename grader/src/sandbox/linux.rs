@@ -485,8 +485,12 @@ impl Sandbox {
 
     /// Run `command` in the sandbox with this process's stdin, stdout and stderr (a worker that
     /// serves calls over pipes), to its end or the deadline.
+    /// Registered as a run in progress, so that an interrupt of this process kills it and removes
+    /// its run folder.
     pub fn exec(&self, command: &std::process::Command) -> Result<ExitStatus, SandboxError> {
-        self.spawn_to(command, Streams::Inherited)?.wait()
+        let mut child = self.spawn_to(command, Streams::Inherited)?;
+        let _running = crate::run::Running::register(-(child.id() as i32));
+        child.wait()
     }
 
     fn spawn_to(

@@ -25,6 +25,8 @@ BOOT = (
     "from lessongrader.sealed.worker import main; main(sys.argv[2:])"
 )
 STDERR_TAIL = 2000
+# How long a launcher has to clean up after SIGTERM before it is killed.
+TERM_GRACE = 2
 
 
 class WorkerGone(RuntimeError):
@@ -166,13 +168,28 @@ class WorkerProcess:
     # --- ending ---------------------------------------------------------------------------------
 
     def kill(self):
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        self._end_group()
         if self.gone is None:
             self.gone = WorkerGone(self.side, self.process.returncode, self.stderr_tail())
+
+    def _end_group(self):
+        """End the launcher, the worker and anything they started. SIGTERM first, while the
+        launcher is alive: it kills its sandboxed run and removes the run's folder, which a
+        SIGKILL would leave behind. Then SIGKILL, for whatever ignored it."""
+        if self.process.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=TERM_GRACE)
+            except subprocess.TimeoutExpired:
+                pass
+        self._signal_group(signal.SIGKILL)
+        self.process.wait()
+
+    def _signal_group(self, number):
+        try:
+            os.killpg(self.process.pid, number)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def close(self):
         if self.process.poll() is None and self.gone is None:
@@ -182,9 +199,5 @@ class WorkerProcess:
                 self.process.wait(timeout=2)
             except (OSError, subprocess.TimeoutExpired):
                 pass
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)  # helpers the worker left behind, too
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.process.wait()
+        self._end_group()  # helpers the worker left behind, too
         self.stderr.close()
