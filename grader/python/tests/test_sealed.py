@@ -203,6 +203,26 @@ def test_calling_the_baseline_is_right_but_fails_speed(tmp_path, fastmath_dir):
     assert "needs 16×" in speed["summary"]
 
 
+@pytest.mark.parametrize("keyed_by", ["id(xs)", "(len(xs), xs[0], xs[len(xs) // 2], xs[-1])"])
+def test_an_answer_cached_from_the_checked_call_fails_speed(tmp_path, fastmath_dir, keyed_by):
+    # The first call on the speed input is checked and does the work; a submission that remembers
+    # its answer (by the input's identity, or by a sample of its content) returns every timed call
+    # for free.
+    cached = fake(tmp_path, BASELINE_IMPORT + f"""
+        from baseline import *
+        _work, _answers = sum_of_squares, {{}}
+        def sum_of_squares(xs):
+            key = {keyed_by}
+            if key not in _answers:
+                _answers[key] = _work(xs)
+            return _answers[key]
+    """.replace("\n        ", "\n"))
+    result = run_sealed(tmp_path, reduced_suite(tmp_path, keep=("speed",)), fastmath_dir, cached)
+    speed = parts(result)["speed"]
+    assert speed["status"] == "failed", speed
+    assert "first" in speed["summary"], speed
+
+
 def test_work_done_by_a_helper_process_is_charged_and_fails_speed(tmp_path, fastmath_dir):
     # The helper is forked at import, before any timing, and does every sum: a worker that only
     # waits would look infinitely fast if the helper's CPU time were not counted.

@@ -26,7 +26,10 @@ What it guarantees:
 - Speed is the CPU time the kernel charged to the submission's worker (and to any helper
   process it started, which also fails the part) for a batch of calls, against the baseline's
   worker on the same staged arguments; no number the worker reports is used, and speed counts
-  only when the batch's answer equals the baseline's.
+  only when the batch's answer equals the baseline's. The first call on the staged arguments is
+  the checked one, and it may not cost much more than the timed calls that follow (at most 4
+  of them plus one call that would just pass): a submission that remembers an answer between
+  calls, by the arguments' identity or content, does its work only once and fails.
 - Leaks are RSS growth of the worker over many calls on fresh large arguments, against the
   reference worker doing the same; an over-release shows as the worker's death (its signal and
   the tail of its stderr are reported), and a call that raises where the reference's does not
@@ -44,5 +47,9 @@ What it does not guarantee:
   its calls (a few bytes per call) passes, and so does a leak the reference shares.
 - Speed is measured on the grading machine, once per run, with a median of a few pairs: on a
   loaded machine a submission near the threshold may land on either side.
+- The worker is the submission's process, so its code can rewrite the worker's own request
+  handling: work done while the speed input is being staged (decoding it, untimed) is not
+  charged. A submission that does its work there and remembers the answer passes the speed part;
+  what it takes is reading this module, not a setting.
 - Float answers are compared within the suite's tolerance; exception messages exactly.
 """

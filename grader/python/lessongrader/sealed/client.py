@@ -98,10 +98,14 @@ class WorkerProcess:
 
     def send(self, message):
         """Send without waiting, so two workers can work on the same call at once."""
+        self.send_frame(protocol.pack(message))
+
+    def send_frame(self, frame):
+        """Send a message packed once for several workers (a large input)."""
         if self.gone is not None:
             raise self.gone
         try:
-            self.process.stdin.write(protocol.pack(message))
+            self.process.stdin.write(frame)
             self.process.stdin.flush()
         except (BrokenPipeError, OSError):
             self._died()

@@ -8,7 +8,9 @@ the submission's process: nothing here is trusted, and the runner checks every a
 Requests (one frame each) and answers (`{"op": "ping"}` → `{"ok": true}` first):
 - `{"op": "load", "module", "path"}` → `{"ok": true}` or `{"raised": error}`
 - `{"op": "call", "target", "handle"?, "args", "kwargs", "new_handle"?, "project"?, "want_args"?,
-  "get"?}` (`get`: read the attribute, do not call it)
+  "get"?, "staged"?}` (`get`: read the attribute, do not call it; with a handle and an empty
+  target, the held object itself; `staged`: call with the staged arguments instead of `args` and
+  `kwargs`)
   → `{"returned": value}` / `{"handle": n, "returned": null}` / `{"raised": error}`, plus `"args"`
   (the arguments after the call) when asked
 - `{"op": "drop", "handle"}` → `{"ok": true}`
@@ -97,7 +99,7 @@ class Worker:
             return lambda *args, **kwargs: run(module, *args, **kwargs)
         owner = self.module if request.get("handle") is None else self.handles[request["handle"]]
         target = owner
-        for part in request["target"].split("."):
+        for part in filter(None, request["target"].split(".")):  # "": the handle itself
             target = getattr(target, part)
         return target
 
@@ -110,7 +112,7 @@ class Worker:
         return args, kwargs
 
     def call(self, request):
-        args, kwargs = self.decode_args(request)
+        args, kwargs = self.staged if request.get("staged") else self.decode_args(request)
         answer = {}
         try:
             function = self.resolve(request)
