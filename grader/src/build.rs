@@ -424,14 +424,9 @@ enum Shared {
     No,
 }
 
-/// The measure lock held exclusively, as a speed measurement outside pytest (the sealed
-/// checks' timing) takes it: no build of ours runs until the file is dropped.
-pub(crate) fn measure_exclusively(workspace: &Workspace) -> Result<File, BuildError> {
-    lock(&workspace.measure_lock(), Shared::No)
-}
-
-/// Builds hold the measure lock shared; perf measurement takes it exclusively (see
-/// `lessongrader/perf.py`), so nothing of ours builds while a perf case is timed.
+/// Builds hold the measure lock shared; speed measurement takes it exclusively (see
+/// `lessongrader/perf.py` and the sealed runner's `speed_alone`), so nothing of ours builds while
+/// a speed case is timed.
 fn lock(path: &Path, shared: Shared) -> Result<File, BuildError> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;

@@ -255,17 +255,10 @@ impl Engine {
         let exercise = &self.catalog.exercises[exercise];
         let suite = sealed::suite(exercise)?;
         let work_dir = self.workspace.grader_dir().join("sealed");
-        // A suite with a speed part times workers: like the in-process speed check, it runs
-        // alone, with no build and no other measurement beside it (other workers of a roster
-        // wait), so that `--jobs 2` gives the verdicts `--jobs 1` gives.
-        let _measuring = (!exercise.perf.is_empty()).then(|| MEASURING.enter());
-        let _no_build_meanwhile = if exercise.perf.is_empty() {
-            None
-        } else {
-            // Without the lock the timing would still run, only less alone: not a reason to
-            // give no grade.
-            build::measure_exclusively(&self.workspace).ok()
-        };
+        // The runner takes the measurement lock itself, for its speed part only: like the
+        // in-process speed check, the timing runs with no build of ours beside it, so that a
+        // roster's `--jobs 2` gives the verdicts `--jobs 1` gives.
+        let measure_lock = self.workspace.measure_lock();
         Some(sealed::run(
             &self.toolchain.python,
             &self.workspace.python_support,
@@ -277,6 +270,7 @@ impl Engine {
                 launcher,
                 seed,
                 work_dir: &work_dir,
+                measure_lock: Some(&measure_lock),
             },
         ))
     }

@@ -314,6 +314,8 @@ pub struct SealedRequest<'a> {
     pub seed: &'a str,
     /// Where the scratch folder and the result file go (removed after the run).
     pub work_dir: &'a Path,
+    /// The lock file builds hold shared; the runner holds it exclusively while it times.
+    pub measure_lock: Option<&'a Path>,
 }
 
 /// Run the trusted runner with `python` (the course `.venv`'s, never sandboxed: it loads no
@@ -360,7 +362,11 @@ pub fn run(python: &Path, python_support: &Path, request: &SealedRequest<'_>) ->
         .arg("--scratch")
         .arg(&workers)
         .arg("--budget-seconds")
-        .arg(budget.to_string())
+        .arg(budget.to_string());
+    if let Some(lock) = request.measure_lock {
+        command.arg("--measure-lock").arg(lock);
+    }
+    command
         .current_dir(scratch.path())
         .env("PYTHONPATH", python_support)
         .env("PYTHONDONTWRITEBYTECODE", "1")
@@ -613,6 +619,7 @@ open(args.out, "w").write(json.dumps({{
                 launcher: &launcher,
                 seed: "5eed",
                 work_dir: work.path(),
+                measure_lock: None,
             },
         )
     }

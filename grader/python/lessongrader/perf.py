@@ -101,7 +101,7 @@ def run_cases(cases, settings, emit):
     lock_timeout = float(settings.get("perf_lock_timeout", LOCK_TIMEOUT_SECONDS))
     records = []
     try:
-        with _measurement_lock(settings.get("lock_path"), lock_timeout):
+        with measurement_lock(settings.get("lock_path"), lock_timeout):
             for case in cases:
                 record = _run_case(case, pairs, max_pairs)
                 records.append(record)
@@ -125,7 +125,7 @@ def _retry_pairs(pairs):
 
 
 @contextlib.contextmanager
-def _measurement_lock(path, timeout):
+def measurement_lock(path, timeout):
     """Exclusive `flock` on `path`, polled so that a build that never ends cannot hang us."""
     if not path:
         yield

@@ -8,6 +8,7 @@ if it is missing. The fakes are folders holding NAME.py: the worker imports what
 """
 
 import array
+import fcntl
 import io
 import json
 import os
@@ -16,6 +17,8 @@ import subprocess
 import sys
 import sysconfig
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import jsonschema
@@ -81,13 +84,13 @@ def fake(tmp_path, source, name="fastmath"):
     return folder
 
 
-def run_sealed(tmp_path, suite, reference, submission, module="fastmath", launcher=(), seed="5eed", out="out.json"):
+def run_sealed(tmp_path, suite, reference, submission, module="fastmath", launcher=(), seed="5eed", out="out.json", extra=()):
     out_path = tmp_path / out
     command = [
         sys.executable, "-m", "lessongrader.sealed",
         "--suite", str(suite), "--module", module,
         "--reference", str(reference), "--submission", str(submission),
-        "--launcher", json.dumps(list(launcher)), "--seed", seed, "--out", str(out_path),
+        "--launcher", json.dumps(list(launcher)), "--seed", seed, "--out", str(out_path), *extra,
     ]  # fmt: skip
     env = dict(os.environ, PYTHONPATH=str(ROOT / "grader" / "python"))
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
@@ -221,6 +224,25 @@ def test_an_answer_cached_from_the_checked_call_fails_speed(tmp_path, fastmath_d
     speed = parts(result)["speed"]
     assert speed["status"] == "failed", speed
     assert "first" in speed["summary"], speed
+
+
+def test_only_the_speed_part_waits_for_the_measurement_lock(tmp_path, fastmath_dir):
+    # A build of the course holds the lock (shared) while it compiles; the runner takes it
+    # exclusively for its timing alone, so correctness and leaks run beside builds.
+    lock = tmp_path / "measure.lock"
+    extra = ("--measure-lock", str(lock))
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_SH)
+        started = time.monotonic()
+        result = run_sealed(tmp_path, reduced_suite(tmp_path, keep=("cases", "leaks")), fastmath_dir, fastmath_dir, extra=extra)
+        assert time.monotonic() - started < 20, "correctness and leaks waited for the lock (30 s)"
+        assert parts(result)["leaks"]["status"] == "passed"
+        threading.Timer(5.0, fcntl.flock, (held, fcntl.LOCK_UN)).start()
+        started = time.monotonic()
+        result = run_sealed(tmp_path, reduced_suite(tmp_path, keep=("speed",)), fastmath_dir, fastmath_dir, extra=extra)
+        waited = time.monotonic() - started
+    assert waited >= 5.0, "the timing did not wait for the build to end"
+    assert parts(result)["speed"]["status"] == "passed", parts(result)["speed"]
 
 
 def test_work_done_by_a_helper_process_is_charged_and_fails_speed(tmp_path, fastmath_dir):
