@@ -311,14 +311,13 @@ pub(crate) fn perf_check(
     plan: CheckPlan,
     blocked: Option<&'static str>,
 ) -> CheckResult {
-    if exercise.perf.is_empty() {
-        return skipped(CheckName::Perf, "—");
-    }
-    if let Plan::Off(reason) = plan.perf {
-        return switched_off(CheckName::Perf, reason);
-    }
-    if let Some(reason) = blocked {
-        return skipped(CheckName::Perf, reason);
+    if let Some(not_run) = not_run(
+        CheckName::Perf,
+        exercise.perf.is_empty(),
+        plan.perf,
+        blocked,
+    ) {
+        return not_run;
     }
     let cases: Vec<SpeedCase> = records
         .iter()
@@ -439,14 +438,13 @@ pub(crate) fn memory_check(
     plan: CheckPlan,
     blocked: Option<&'static str>,
 ) -> CheckResult {
-    if exercise.memory.is_empty() {
-        return skipped(CheckName::Memory, "—");
-    }
-    if let Plan::Off(reason) = plan.leaks {
-        return switched_off(CheckName::Memory, reason);
-    }
-    if let Some(reason) = blocked {
-        return skipped(CheckName::Memory, reason);
+    if let Some(not_run) = not_run(
+        CheckName::Memory,
+        exercise.memory.is_empty(),
+        plan.leaks,
+        blocked,
+    ) {
+        return not_run;
     }
     let cases: Vec<MemoryCaseResult> = exercise
         .memory
@@ -556,6 +554,23 @@ fn speed_outcome(perf: &PerfRecord, threshold: f64) -> SpeedOutcome {
         (PerfOutcome::Measured, Some(_)) => SpeedOutcome::Failed,
         _ => SpeedOutcome::Error,
     }
+}
+
+/// The result of a check of measured cases that does not run: the exercise has no case (`—`),
+/// it was switched off, or `blocked` (see [`leaks_check`]). `None`: it runs.
+fn not_run(
+    name: CheckName,
+    no_cases: bool,
+    plan: Plan,
+    blocked: Option<&'static str>,
+) -> Option<CheckResult> {
+    if no_cases {
+        return Some(skipped(name, "—"));
+    }
+    if let Plan::Off(reason) = plan {
+        return Some(switched_off(name, reason));
+    }
+    blocked.map(|reason| skipped(name, reason))
 }
 
 fn switched_off(name: CheckName, reason: OffReason) -> CheckResult {
