@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use crate::catalog::{Catalog, Exercise};
 use crate::engine::{Engine, Job, Observer, Outcome, Settings};
 use crate::intake::{self, Limits};
-use crate::run::CheckPlan;
+use crate::run::{CheckPlan, OffReason, Plan};
 use crate::sandbox::Sandboxes;
 use crate::verdict::{CheckName, CheckStatus, Verdict};
 use crate::workspace::Workspace;
@@ -475,11 +475,13 @@ impl Slot {
 
     /// Grade every exercise of the slot with every check, hidden tests from `course`, cargo,
     /// maturin and pytest inside `sandbox` when there is one.
+    /// `timed_sealed`: the exercises whose speed the sealed checks time (not timed in-process).
     pub fn grade(
         &self,
         course: &Workspace,
         python: Option<&Path>,
         sandbox: Option<Sandboxes>,
+        timed_sealed: &dyn Fn(&Exercise) -> bool,
         observer: &mut dyn Observer,
     ) -> Result<Vec<Outcome>, Error> {
         let settings = Settings {
@@ -489,11 +491,18 @@ impl Slot {
             patient_timing: true,
         };
         let engine = Engine::open_in(self.workspace.clone(), python, settings, observer)?;
-        let jobs: Vec<Job> = (0..engine.catalog().exercises.len())
-            .map(|exercise| Job {
-                exercise,
+        let jobs: Vec<Job> = (engine.catalog().exercises.iter().enumerate())
+            .map(|(index, exercise)| Job {
+                exercise: index,
                 variant: Variant::Learner,
-                plan: CheckPlan::FULL,
+                plan: CheckPlan {
+                    perf: if timed_sealed(exercise) {
+                        Plan::Off(OffReason::Sealed)
+                    } else {
+                        Plan::Run
+                    },
+                    ..CheckPlan::FULL
+                },
             })
             .collect();
         Ok(engine.run(&jobs, observer))
@@ -607,7 +616,8 @@ pub fn points(exercise: &Exercise, verdict: &Verdict) -> (f64, f64) {
 
 /// Each part's points. Where the course declares a sealed suite, each part (tests, leaks, speed)
 /// earns the lower of what the in-process check and the sealed check give it, so that faking
-/// the in-process results earns nothing the sealed checks did not confirm.
+/// the in-process results earns nothing the sealed checks did not confirm. A speed the sealed
+/// checks timed alone (switched off in-process) earns what they give it.
 pub fn part_points(
     exercise: &Exercise,
     verdict: &Verdict,
@@ -629,10 +639,18 @@ pub fn part_points(
             0.0
         }
     };
+    let timed_sealed = verdict
+        .check(CheckName::Perf)
+        .and_then(|check| check.switched_off())
+        == Some(OffReason::Sealed);
     let mut parts = PartPoints {
         tests: f64::from(table.tests) * verdict.score.clamp(0.0, 1.0),
         leaks: passed(CheckName::Leaks, leaks_max),
-        speed: passed(CheckName::Perf, table.speed),
+        speed: if timed_sealed && sealed.is_some() {
+            f64::from(table.speed)
+        } else {
+            passed(CheckName::Perf, table.speed)
+        },
         memory: passed(CheckName::Memory, table.memory),
     };
     if let Some(sealed) = sealed {

@@ -211,9 +211,20 @@ fn fakes_get_no_sealed_points_in_check_and_in_a_roster() {
             .any(|check| check["name"] == "tests" && check["status"] == "passed");
         let row = rows.iter().find(|row| &row[0] == name).unwrap();
         let notes = &row[row.len() - 1];
+        // The speed is timed once, by the sealed checks: in-process it is switched off.
+        let perf = exercise["verdict"]["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|check| check["name"] == "perf")
+            .unwrap();
+        assert_eq!(perf["details"]["reason"], "sealed", "{name}: {perf:#}");
         if correctness_fails {
             assert_eq!(points, 0.0, "{name}: {exercise:#}");
         } else {
+            // Right but slow: the sealed speed part alone decides the speed points and the status.
+            assert_eq!(exercise["parts"]["speed"], 0.0, "{name}: {exercise:#}");
+            assert_eq!(exercise["status"], "failed", "{name}: {exercise:#}");
             assert!(points < 10.0, "{name}: no speed points: {exercise:#}");
         }
         if TAMPERING.contains(&name) {

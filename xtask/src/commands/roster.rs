@@ -400,6 +400,11 @@ impl SealedSetup {
         }))
     }
 
+    /// Whether the sealed checks time `exercise`'s speed: then it is not timed in-process too.
+    fn times_speed(exercise: &Exercise) -> bool {
+        !exercise.perf.is_empty() && grader::sealed::suite(exercise).is_some()
+    }
+
     /// The sealed checks of one exercise of the slot, if it has a suite and the crate built.
     fn check(
         &self,
@@ -525,6 +530,7 @@ fn grade_taken(
             context.course,
             context.python,
             context.sandboxes.cloned(),
+            &|exercise| context.sealed.is_some() && SealedSetup::times_speed(exercise),
             observer,
         )
         .map_err(|error| grader_failed(&error))?;
@@ -564,10 +570,7 @@ fn grade_taken(
             points: parts.total(),
             max: grader::gradebook::max_points(exercise),
             parts,
-            status: serde_json::to_value(verdict.status)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_string))
-                .unwrap_or_default(),
+            status: exercise_status(verdict, sealed.as_ref()),
             checks,
             verdict: serde_json::from_str(&grader::json(verdict)).unwrap_or_default(),
             feedback,
@@ -576,6 +579,30 @@ fn grade_taken(
         });
     }
     Ok(grades)
+}
+
+/// The exercise's status in grades.json: the in-process verdict's, except that a speed timed only
+/// by the sealed checks fails a passed exercise when the sealed speed part did not pass.
+fn exercise_status(
+    verdict: &grader::Verdict,
+    sealed: Option<&grader::sealed::SealedResult>,
+) -> String {
+    let timed_sealed = verdict
+        .check(grader::CheckName::Perf)
+        .and_then(|check| check.switched_off())
+        == Some(grader::OffReason::Sealed);
+    let slow = sealed
+        .and_then(|sealed| sealed.part(grader::sealed::PartKind::Speed))
+        .is_none_or(|part| part.status != grader::sealed::PartStatus::Passed);
+    let status = if verdict.status == grader::Status::Passed && timed_sealed && slow {
+        grader::Status::Failed
+    } else {
+        verdict.status
+    };
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The files of `--out`, rewritten whole after every student.
