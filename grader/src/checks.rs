@@ -348,11 +348,7 @@ pub(crate) fn perf_check(
                 ci_low: perf.ci_low,
                 ci_high: perf.ci_high,
                 shortfall,
-                // As perf.py's retry: speedup >= (1 - band) x threshold, the same float arithmetic.
-                close: shortfall.is_some()
-                    && perf
-                        .speedup
-                        .is_some_and(|speedup| speedup >= (1.0 - CLOSE_BAND) * threshold),
+                close: shortfall.is_some() && is_close(perf, threshold),
                 pairs: perf.pairs,
                 retried: perf.retried,
                 timer: perf.timer,
@@ -544,6 +540,16 @@ fn shortfall(speedup: f64, threshold: f64) -> f64 {
         return 0.0;
     }
     (1.0 - speedup / threshold).max(0.0)
+}
+
+/// A failed speed case is close when its median is within [`CLOSE_BAND`] of the threshold (as
+/// perf.py's retry: speedup >= (1 - band) x threshold, the same float arithmetic), or when the
+/// confidence interval of its ratios still reaches the threshold: a run on a loaded machine can
+/// measure code that sits at the threshold further under it than the band.
+fn is_close(perf: &PerfRecord, threshold: f64) -> bool {
+    perf.speedup
+        .is_some_and(|speedup| speedup >= (1.0 - CLOSE_BAND) * threshold)
+        || perf.ci_high.is_some_and(|high| high >= threshold)
 }
 
 /// A speed case passes when it was measured and its median speedup reaches the threshold; the
@@ -976,17 +982,20 @@ impl<T> Trait for Wrapper<T> {
     }
 
     /// A failure says how far under the threshold it is, and whether that is within the close
-    /// band; a pass or a far miss is not close. The interval travels from the record.
+    /// band or its interval still reaches the threshold; a pass or a far miss is not close. The
+    /// interval travels from the record.
     #[test]
     fn a_failure_near_the_threshold_is_close_and_says_how_close() {
         let exercise = exercise_with_two_speed_cases();
-        let speeds = |fast: f64, faster: f64| {
-            let lines = [perf_record("fast", fast), perf_record("faster", faster)];
+        let cases_of = |lines: [String; 2]| {
             let check = perf_check(&exercise, &records(&lines), CheckPlan::FULL, None);
             let CheckDetails::Perf { cases } = check.details else {
                 panic!("{check:?}")
             };
             cases
+        };
+        let speeds = |fast: f64, faster: f64| {
+            cases_of([perf_record("fast", fast), perf_record("faster", faster)])
         };
         // Threshold 8: 7.8 is 2.5 % short, 6.8 is 15 % short (the band's edge), 6.7 beyond it.
         let cases = speeds(7.8, 8.0);
@@ -995,7 +1004,10 @@ impl<T> Trait for Wrapper<T> {
         assert!(cases[0].close);
         assert_eq!(cases[1].status, SpeedOutcome::Passed);
         assert_eq!((cases[1].shortfall, cases[1].close), (None, false));
-        assert_eq!((cases[0].ci_low, cases[0].ci_high), (Some(2.0), Some(12.0)));
+        assert_eq!(
+            (cases[0].ci_low, cases[0].ci_high),
+            (Some(7.8 * 0.95), Some(7.8 * 1.05))
+        );
         let cases = speeds(6.8, 6.7);
         assert!(cases[0].close, "{:?}", cases[0]);
         assert!(!cases[1].close && cases[1].shortfall.unwrap() > CLOSE_BAND);
@@ -1004,6 +1016,13 @@ impl<T> Trait for Wrapper<T> {
         assert_eq!(json["close"], true);
         assert!((json["shortfall"].as_f64().unwrap() - 0.15).abs() < 1e-9);
         assert_eq!(serde_json::to_value(&cases[1]).unwrap()["close"], false);
+        // 25 % short, but a noisy run whose interval still reaches the threshold: close.
+        let noisy = cases_of([
+            perf_record_within("fast", 6.0, 4.0, 8.1),
+            perf_record_within("faster", 6.0, 4.0, 7.9),
+        ]);
+        assert!(noisy[0].close, "{:?}", noisy[0]);
+        assert!(!noisy[1].close, "{:?}", noisy[1]);
     }
 
     /// One decimal unless it would round a failure up to the threshold (or a pass below it).
@@ -1064,9 +1083,14 @@ impl<T> Trait for Wrapper<T> {
 
     const LEAK: &str = r#"{"kind":"leak","test":"tests/t.py::test_passed","call":"mean(xs)","check":"assert_no_leaks","leak_kind":"argument_refs","per_call":1.0,"calls":1000,"growth":1000.0,"message":"+1 reference","hint":"h"}"#;
 
+    /// A measured case whose ratios' interval spans 5 % either side of the median.
     fn perf_record(case: &str, speedup: f64) -> String {
+        perf_record_within(case, speedup, speedup * 0.95, speedup * 1.05)
+    }
+
+    fn perf_record_within(case: &str, speedup: f64, ci_low: f64, ci_high: f64) -> String {
         format!(
-            r#"{{"kind":"perf","case":"{case}","outcome":"measured","speedup":{speedup:?},"threshold":8.0,"min_ratio":1.0,"max_ratio":20.0,"ci_low":2.0,"ci_high":12.0,"pairs":15,"retried":false,"timer":"cpu","seconds":1.0,"message":"m"}}"#
+            r#"{{"kind":"perf","case":"{case}","outcome":"measured","speedup":{speedup:?},"threshold":8.0,"min_ratio":1.0,"max_ratio":20.0,"ci_low":{ci_low:?},"ci_high":{ci_high:?},"pairs":15,"retried":false,"timer":"cpu","seconds":1.0,"message":"m"}}"#
         )
     }
 
