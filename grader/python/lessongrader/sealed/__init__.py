@@ -27,8 +27,8 @@ What it guarantees:
   process it started, which also fails the part) for a batch of calls, against the baseline's
   worker on the same staged arguments; no number the worker reports is used, and speed counts
   only when the batch's answer equals the baseline's. The first call on the staged arguments is
-  the checked one, and it may not cost much more than the timed calls that follow (at most 4
-  of them plus one call that would just pass): a submission that remembers an answer between
+  the checked one, and it may not cost much more than the timed calls that follow (at most 20
+  of them plus one call that would just pass, plus 1 ms): a submission that remembers an answer between
   calls, by the arguments' identity or content, does its work only once and fails.
 - Leaks are RSS growth of the worker over many calls on fresh large arguments, against the
   reference worker doing the same; an over-release shows as the worker's death (its signal and
