@@ -583,7 +583,7 @@ fn switched_off(name: CheckName, reason: OffReason) -> CheckResult {
     CheckResult {
         name,
         status: CheckStatus::Skipped,
-        summary: "skipped".to_string(),
+        summary: format!("skipped: {}", reason.why()),
         details: CheckDetails::SwitchedOff { reason },
     }
 }

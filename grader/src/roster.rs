@@ -15,7 +15,7 @@ use crate::engine::{Engine, Job, Observer, Outcome, Settings};
 use crate::intake::{self, Limits};
 use crate::run::{CheckPlan, OffReason, Plan};
 use crate::sandbox::Sandboxes;
-use crate::verdict::{CheckName, CheckStatus, Verdict};
+use crate::verdict::{CheckName, CheckStatus, Status, Verdict};
 use crate::workspace::Workspace;
 use crate::{Error, Variant};
 
@@ -639,10 +639,7 @@ pub fn part_points(
             0.0
         }
     };
-    let timed_sealed = verdict
-        .check(CheckName::Perf)
-        .and_then(|check| check.switched_off())
-        == Some(OffReason::Sealed);
+    let timed_sealed = speed_timed_sealed(verdict);
     let mut parts = PartPoints {
         tests: f64::from(table.tests) * verdict.score.clamp(0.0, 1.0),
         leaks: passed(CheckName::Leaks, leaks_max),
@@ -665,6 +662,27 @@ pub fn part_points(
         }
     }
     parts
+}
+
+/// Whether the in-process speed check was switched off because the sealed checks time it.
+fn speed_timed_sealed(verdict: &Verdict) -> bool {
+    verdict
+        .check(CheckName::Perf)
+        .and_then(|check| check.switched_off())
+        == Some(OffReason::Sealed)
+}
+
+/// The exercise's status in the gradebook: the in-process verdict's, except that a speed timed
+/// only by the sealed checks fails a passed exercise when the sealed speed part did not pass.
+pub fn graded_status(verdict: &Verdict, sealed: Option<&crate::sealed::SealedResult>) -> Status {
+    let slow = sealed
+        .and_then(|sealed| sealed.part(crate::sealed::PartKind::Speed))
+        .is_none_or(|part| part.status != crate::sealed::PartStatus::Passed);
+    if verdict.status == Status::Passed && speed_timed_sealed(verdict) && slow {
+        Status::Failed
+    } else {
+        verdict.status
+    }
 }
 
 /// The grading inputs of the course, hashed once per batch: the workspace manifest and lock,
@@ -936,7 +954,7 @@ mod tests {
 mod points_tests {
     use super::*;
     use crate::build::Variant;
-    use crate::verdict::{CheckDetails, CheckResult, Status};
+    use crate::verdict::{CheckDetails, CheckResult};
 
     fn exercise(memory_cases: &str) -> Exercise {
         let root = tempfile::tempdir().unwrap();

@@ -45,6 +45,18 @@ pub enum OffReason {
     Sealed,
 }
 
+impl OffReason {
+    /// Why the check did not run, for the one-line summary (junit.xml, grades.json).
+    pub fn why(self) -> &'static str {
+        match self {
+            OffReason::Requested => "switched off on request",
+            OffReason::OnSave => "not run on save",
+            OffReason::Skeleton => "tests only for a skeleton",
+            OffReason::Sealed => "timed by the sealed checks",
+        }
+    }
+}
+
 /// Which checks beyond correctness a run does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CheckPlan {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, actionlint, repo, target};
+use common::{Run, actionlint, command_in, repo, target};
 use yaml_rust2::{Yaml, YamlLoader};
 
 /// Solution lines shorter than this are idioms any Rust file may hold (`.enumerate()`,
@@ -81,16 +81,7 @@ impl Drop for Edition {
 
 /// This repository's `xtask` binary over the course at `root`.
 fn xtask(root: &Path, args: &[&str]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command
-        .args(args)
-        .current_dir(root)
-        .env("COURSE_ROOT", root)
-        .env("COURSE_VENV", repo().join(".venv"))
-        .env("CARGO_TARGET_DIR", target())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE");
-    Run::from(command.output().unwrap())
+    Run::from(command_in(root, args).output().unwrap())
 }
 
 /// Every solution line of [`MIN_LINE`]+ characters that no skeleton holds, with its exercise.

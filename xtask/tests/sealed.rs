@@ -192,6 +192,11 @@ fn fakes_get_no_sealed_points_in_check_and_in_a_roster() {
     assert_eq!(run.code, 0, "{}", run.all());
     let grades: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("grades.json")).unwrap()).unwrap();
+    let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
+    assert!(
+        junit.contains("timed by the sealed checks"),
+        "a switched-off speed check says why in junit.xml: {junit}"
+    );
     let mut reader = csv::Reader::from_path(out.join("gradebook.csv")).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     for (name, correctness_fails) in FAKES {
@@ -219,6 +224,7 @@ fn fakes_get_no_sealed_points_in_check_and_in_a_roster() {
             .find(|check| check["name"] == "perf")
             .unwrap();
         assert_eq!(perf["details"]["reason"], "sealed", "{name}: {perf:#}");
+        assert_eq!(perf["summary"], "skipped: timed by the sealed checks", "{name}");
         if correctness_fails {
             assert_eq!(points, 0.0, "{name}: {exercise:#}");
         } else {

@@ -581,25 +581,12 @@ fn grade_taken(
     Ok(grades)
 }
 
-/// The exercise's status in grades.json: the in-process verdict's, except that a speed timed only
-/// by the sealed checks fails a passed exercise when the sealed speed part did not pass.
+/// The exercise's status in grades.json, as the gradebook counts it.
 fn exercise_status(
     verdict: &grader::Verdict,
     sealed: Option<&grader::sealed::SealedResult>,
 ) -> String {
-    let timed_sealed = verdict
-        .check(grader::CheckName::Perf)
-        .and_then(|check| check.switched_off())
-        == Some(grader::OffReason::Sealed);
-    let slow = sealed
-        .and_then(|sealed| sealed.part(grader::sealed::PartKind::Speed))
-        .is_none_or(|part| part.status != grader::sealed::PartStatus::Passed);
-    let status = if verdict.status == grader::Status::Passed && timed_sealed && slow {
-        grader::Status::Failed
-    } else {
-        verdict.status
-    };
-    serde_json::to_value(status)
+    serde_json::to_value(grader::roster::graded_status(verdict, sealed))
         .ok()
         .and_then(|value| value.as_str().map(str::to_string))
         .unwrap_or_default()

@@ -746,7 +746,10 @@ fn near_miss(case: &SpeedCase) -> Option<String> {
 fn not_measured(verdict: &Verdict, layout: &Layout, out: &mut String) {
     let mut reasons: Vec<(Vec<&str>, &str)> = Vec::new();
     for check in &verdict.checks {
-        if check.status != CheckStatus::Skipped || !check.summary.contains("not run") {
+        if check.status != CheckStatus::Skipped
+            || check.switched_off().is_some()
+            || !check.summary.contains("not run")
+        {
             continue;
         }
         let label = check_label(check.name);
