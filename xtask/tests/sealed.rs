@@ -224,7 +224,10 @@ fn fakes_get_no_sealed_points_in_check_and_in_a_roster() {
             .find(|check| check["name"] == "perf")
             .unwrap();
         assert_eq!(perf["details"]["reason"], "sealed", "{name}: {perf:#}");
-        assert_eq!(perf["summary"], "skipped: timed by the sealed checks", "{name}");
+        assert_eq!(
+            perf["summary"], "skipped: timed by the sealed checks",
+            "{name}"
+        );
         if correctness_fails {
             assert_eq!(points, 0.0, "{name}: {exercise:#}");
         } else {
