@@ -141,9 +141,7 @@ pub fn switched_off_words(check: CheckName, reason: OffReason) -> &'static str {
     match (reason, check) {
         (OffReason::Requested, CheckName::Leaks | CheckName::Memory) => "--no-leaks",
         (OffReason::Requested, _) => "--no-perf",
-        (OffReason::OnSave, _) => "not run on save",
-        (OffReason::Skeleton, _) => "tests only for a skeleton",
-        (OffReason::Sealed, _) => "timed by the sealed checks",
+        (reason, _) => reason.why(),
     }
 }
 
