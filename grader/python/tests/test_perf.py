@@ -33,8 +33,19 @@ BASELINE_ROUNDS = 12
 conditions = []
 calls = {"drifting": 0}
 
+# The retry tests decide the fresh process's timings: there, with FAKE_PERF_VIRTUAL_CLOCK set, the
+# CPU clock reads only what `_work` charges it (100 µs a round), so its ratios are exact.
+_virtual_ns = [0]
+if os.environ.get("FAKE_PERF_VIRTUAL_CLOCK") and os.getpid() != int(
+    os.environ["FAKE_PERF_VIRTUAL_CLOCK"]
+):
+    import time
+
+    time.process_time_ns = lambda: _virtual_ns[0]
+
 
 def _work(values, rounds):
+    _virtual_ns[0] += rounds * 100_000
     total = 0.0
     for _ in range(rounds):
         total = 0.0
@@ -634,7 +645,9 @@ def test_retry_pairs_are_more_and_odd():
 
 
 def _borderline_first_round(monkeypatch, min_speedup):
-    """Make this process's round land just under the threshold; the fresh one measures for real."""
+    """Make this process's round land just under the threshold and the fresh one's exact: its
+    candidates' ratios are then 12 (`fast`) and 1 (`slow`) whatever the machine's load."""
+    monkeypatch.setenv("FAKE_PERF_VIRTUAL_CLOCK", str(os.getpid()))
     real_measure = perf._measure
 
     def borderline(case, pairs, seed, max_pairs=None):
@@ -654,7 +667,8 @@ def test_borderline_result_is_decided_by_a_fresh_process(fakes, settings, monkey
     assert verdict(record) == "passed"
     # Both rounds' ratios pooled: the fresh process's outnumber the borderline ones.
     assert record["pairs"] == 5 + perf._retry_pairs(5)
-    assert record["speedup"] > 7.0
+    assert record["min_ratio"] == pytest.approx(0.95 * 4.0)
+    assert record["speedup"] == record["max_ratio"] == pytest.approx(12.0)
     assert record["message"].endswith("measured again in a fresh process)")
     recorded = [int(line) for line in pids.read_text().split()]
     assert recorded[0] == os.getpid()
@@ -666,7 +680,7 @@ def test_borderline_slow_candidate_fails_in_the_fresh_process(fakes, settings, m
     record = run_one(settings, candidate="slow", min_speedup=4.0)
     assert record["retried"] is True
     assert verdict(record) == "failed"
-    assert record["speedup"] < 1.4
+    assert record["speedup"] == record["min_ratio"] == pytest.approx(1.0)
     assert record["hint"] == "take the list once"
 
 
