@@ -327,6 +327,24 @@ def mean(xs):
     assert len(result["worker_crashes"]) == 1  # not restarted to shrink the crash
 
 
+def test_lone_surrogates_in_answers_fail_the_call_and_the_results_stay_utf8(tmp_path, fastmath_dir):
+    # A lone surrogate cannot be written as UTF-8: sent in an answer or an exception's message, it
+    # must neither crash the runner nor make its results file unreadable to the grader.
+    hostile = fake(tmp_path, BASELINE_IMPORT + """
+from baseline import *
+def mean(xs):
+    raise ValueError("mean of \\ud800")
+def variance(xs):
+    return "\\udc80"
+""")
+    result = run_sealed(tmp_path, reduced_suite(tmp_path), fastmath_dir, hostile)
+    (tmp_path / "out.json").read_bytes().decode("utf-8")  # strict: no surrogate got through
+    failures = {failure["case"]: failure for failure in parts(result)["correctness"]["failures"]}
+    assert sorted(failures) == ["mean", "variance"]
+    assert failures["mean"]["actual"].startswith("raised ValueError('mean of \\ud800')")
+    assert failures["variance"]["actual"].startswith("'\\udc80' (str)")
+
+
 def test_a_malformed_frame_fails_the_call(tmp_path, fastmath_dir):
     forging = fake(tmp_path, BASELINE_IMPORT + """
 from baseline import *
@@ -603,6 +621,15 @@ def test_frames_are_length_prefixed_and_capped():
             protocol.read_frame(io.BytesIO(protocol.HEADER.pack(len(body)) + body))
     with pytest.raises(protocol.BadFrame, match="ended inside"):
         protocol.read_frame(io.BytesIO(protocol.HEADER.pack(10) + b"{}"))
+
+
+def test_a_lone_surrogate_crosses_the_wire_as_itself():
+    # hypothesis' text strategies draw them; UTF-8 has no form for them, JSON escapes do
+    for message in ({"op": "call", "args": [protocol.encode("a\ud800b")]}, {"returned": ["str", "\udfff"]}):
+        frame = protocol.pack(message)
+        frame[protocol.HEADER.size :].decode("ascii")
+        assert protocol.read_frame(io.BytesIO(frame)) == message
+    assert protocol.pack({"returned": ["str", "é"]}).endswith('"é"]}'.encode())  # UTF-8 otherwise
 
 
 def test_an_oversize_answer_header_kills_the_worker_and_fails(tmp_path):

@@ -1,6 +1,7 @@
 """The wire between the trusted runner and a worker: framing and tagged plain data.
 
-A frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON holding one object.
+A frame is a 4-byte big-endian length, then that many bytes of UTF-8 JSON holding one object
+(a frame with a lone surrogate in a str is all ASCII: JSON escapes carry what UTF-8 cannot).
 Values inside are tagged two-element lists so that types which JSON would merge stay distinct:
 
     ["none", null]  ["bool", true]  ["int", "123"]  ["float", "0x1.8p+0"]  ["str", "é"]
@@ -61,7 +62,13 @@ class Handle:
 
 
 def pack(message):
-    body = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+    text = json.dumps(message, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    try:
+        body = text.encode()
+    except UnicodeEncodeError:
+        # A lone surrogate (a legal str, e.g. drawn by a strategy) has no UTF-8 form; JSON's
+        # \uXXXX escapes carry it, and the other side's json.loads gives the same str back.
+        body = json.dumps(message, separators=(",", ":"), allow_nan=False).encode()
     if len(body) > MAX_FRAME:
         raise BadFrame(f"frame of {len(body)} bytes is over the {MAX_FRAME}-byte cap")
     return HEADER.pack(len(body)) + body
