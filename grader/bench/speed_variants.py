@@ -198,14 +198,20 @@ def measure(variants, runs, python, scratch, loads=LOADS, threshold=None):
                 variant.runs[load] = []
             for index in range(runs):
                 for variant in variants:
-                    run = perf_stability.run_once(variant.subject, python, scratch, index)
-                    record = run.records[0] if run.records and not run.problem else None
-                    if outcome(record) == "error":
-                        why = run.problem or (record or {}).get("message") or "no record"
-                        print(f"\n  {variant.name}: not measured: {why}", flush=True)
-                    variant.runs[load].append(record)
+                    variant.runs[load].append(measure_once(variant.name, variant.subject, python, scratch, index))
                 print(".", end="", flush=True)
             print(flush=True)
+
+
+def measure_once(name, subject, python, scratch, index):
+    """One fresh-interpreter perf check: its record, or None (said on the way) when not measured."""
+    run = perf_stability.run_once(subject, python, scratch, index)
+    record = run.records[0] if run.records and not run.problem else None
+    if outcome(record) == "error":
+        why = run.problem or (record or {}).get("message") or "no record"
+        print(f"\n  {name}: not measured: {why}", flush=True)
+        return None
+    return record
 
 
 def outcome(record):
@@ -350,12 +356,8 @@ def rolling_shifts(variant, options, scratch):
                 if shift is not None:
                     threshold = statistics.median(recent[-WINDOW:]) * (1.0 - shift / 100.0)
                 variant.subject.cases = [dict(case, min_speedup=threshold)]
-                run = perf_stability.run_once(variant.subject, options.python, scratch, index)
-                record = run.records[0] if run.records and not run.problem else None
-                if outcome(record) == "error":
-                    why = run.problem or (record or {}).get("message") or "no record"
-                    print(f"\n  solution: not measured: {why}", flush=True)
-                else:
+                record = measure_once("solution", variant.subject, options.python, scratch, index)
+                if record is not None:
                     recent.append(record["speedup"])
                 if shift is not None:
                     by_shift[shift].append(record)
