@@ -506,11 +506,7 @@ fn test_failures(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
             paint(BOLD, &failure.name),
             paint(DIM, &format!("({place})"))
         ));
-        if !failure.statement.is_empty() {
-            for line in failure.statement.lines().take(4) {
-                push_lines(out, layout, line, "    ");
-            }
-        }
+        push_statement(out, layout, &failure.statement, verbose);
         match &failure.comparison {
             Some(comparison) => {
                 out.push('\n');
@@ -543,6 +539,23 @@ fn test_failures(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut St
             "  ",
             "    ",
         );
+    }
+}
+
+/// The failing statement locates the failure; what failed is the message or diff under it. A
+/// statement over several lines (a call with its arguments spelled out) shows its first line only,
+/// unless `--verbose`.
+fn push_statement(out: &mut String, layout: &Layout, statement: &str, verbose: bool) {
+    let mut lines = statement.lines();
+    let Some(first) = lines.next() else {
+        return;
+    };
+    if verbose {
+        push_lines(out, layout, statement, "    ");
+    } else if lines.next().is_some() {
+        push_lines(out, layout, &format!("{first} …"), "    ");
+    } else {
+        push_lines(out, layout, first, "    ");
     }
 }
 
@@ -1252,6 +1265,48 @@ mod tests {
             1,
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_statement_over_several_lines_shows_its_first_line_unless_verbose() {
+        let failure = |statement: &str| CheckResult {
+            details: CheckDetails::Tests {
+                passed: 0,
+                total: 1,
+                failures: vec![grader::verdict::TestFailure {
+                    name: "test_moving_average_matches_the_original".into(),
+                    file: "tests/test_textstats.py".into(),
+                    line: 71,
+                    statement: statement.into(),
+                    summary: "AssertionError: moving_average(xs=[1.0], window=1) returned []"
+                        .into(),
+                    comparison: None,
+                    report: String::new(),
+                }],
+            },
+            ..check_result(CheckName::Tests, CheckStatus::Failed, "0/1")
+        };
+        let call = "check_function(baseline.moving_average, textstats.moving_average,\n    examples=[\n        {\"xs\": [1.0]},\n    ])";
+        let show = |statement: &str, verbose: bool| {
+            let options = TextOptions {
+                verbose,
+                ..TextOptions::default()
+            };
+            strip(&text(
+                &verdict(Status::Failed, vec![failure(statement)]),
+                &options,
+            ))
+        };
+        let brief = show(call, false);
+        assert!(
+            brief.contains("    check_function(baseline.moving_average, textstats.moving_average, …\n    AssertionError: moving_average"),
+            "{brief}"
+        );
+        assert!(!brief.contains("examples=["), "{brief}");
+        assert!(show(call, true).contains("        {\"xs\": [1.0]},\n"));
+        let one_line = show("assert f(1) == 2", false);
+        assert!(one_line.contains("    assert f(1) == 2\n"), "{one_line}");
+        assert!(!one_line.contains('…'), "{one_line}");
     }
 
     #[test]
