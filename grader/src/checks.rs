@@ -199,6 +199,7 @@ pub(crate) fn tests_check(records: &[Record], complete: bool) -> CheckResult {
                 summary: last_error_line(message),
                 comparison: None,
                 report: message.clone(),
+                reached_todo: false,
             }),
             _ => {}
         }
@@ -238,7 +239,21 @@ fn failure(test: &TestRecord) -> TestFailure {
             .unwrap_or_else(|| last_error_line(test.message.as_deref().unwrap_or(""))),
         comparison: test.comparison.clone(),
         report: test.message.clone().unwrap_or_default(),
+        reached_todo: reached_todo(test),
     }
+}
+
+/// `todo!()`'s panic message, as PyO3's PanicException carries it.
+const TODO_MESSAGE: &str = "not yet implemented";
+
+/// The test stopped at a `todo!()`: its own panic, or one it reports — a differential test's
+/// "raised PanicException('not yet implemented')", a child process's stderr in an assertion.
+fn reached_todo(test: &TestRecord) -> bool {
+    test.panic.as_ref().is_some_and(|panic| panic.todo)
+        || test
+            .message
+            .as_deref()
+            .is_some_and(|report| report.contains(TODO_MESSAGE))
 }
 
 /// The leaks check from the records so far. A finding fails it whatever else happened; without
@@ -895,6 +910,50 @@ impl<T> Trait for Wrapper<T> {
         // Only the grader's frames: none is shown (the text then says where the crash came from).
         let only_grader = "Current thread 0x1 (most recent call first):\n  Garbage-collecting\n  File \"/v/lessongrader/leaks.py\", line 380 in _collect\n";
         assert!(faulthandler_frames(only_grader, Path::new("/c/ex")).is_empty());
+    }
+
+    #[test]
+    fn a_failure_at_a_todo_is_told_from_a_wrong_answer() {
+        let record = |name: &str, extra: &str| {
+            let line = format!(
+                r#"{{"kind": "test", "nodeid": "t.py::{name}", "name": "{name}", "file": "t.py", "line": 3, "when": "call", "outcome": "failed", "duration": 0.1, "summary": "x"{extra}}}"#
+            );
+            serde_json::from_str::<Record>(&line).unwrap()
+        };
+        let records = [
+            record(
+                "test_greet",
+                r#", "panic": {"message": "not yet implemented", "todo": true}"#,
+            ),
+            record(
+                "test_index",
+                r#", "panic": {"message": "index out of bounds", "todo": false}"#,
+            ),
+            record("test_hello", ""),
+            record(
+                "test_differential",
+                r#", "message": "AssertionError: f(x=0) raised PanicException('not yet implemented')""#,
+            ),
+        ];
+        let CheckDetails::Tests { failures, .. } = tests_check(&records, true).details else {
+            panic!("not a tests check");
+        };
+        let at_todo: Vec<_> = failures
+            .iter()
+            .map(|f| (f.name.as_str(), f.reached_todo))
+            .collect();
+        assert_eq!(
+            at_todo,
+            [
+                ("test_greet", true),
+                ("test_index", false),
+                ("test_hello", false),
+                ("test_differential", true)
+            ]
+        );
+        let json = serde_json::to_value(&failures).unwrap();
+        assert_eq!(json[0]["reached_todo"], true);
+        assert!(json[2].get("reached_todo").is_none());
     }
 
     #[test]

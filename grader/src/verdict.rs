@@ -360,6 +360,9 @@ pub struct TestFailure {
     pub comparison: Option<Comparison>,
     /// pytest's full report, shown with --verbose.
     pub report: String,
+    /// It stopped at a `todo!()`: unfinished, not wrong.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub reached_todo: bool,
 }
 
 /// What ended the run early, or the todo!() that stopped it.

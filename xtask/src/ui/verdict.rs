@@ -8,7 +8,7 @@ use grader::Exercise;
 use grader::verdict::Comparison;
 use grader::verdict::{
     CheckDetails, CheckName, CheckResult, CheckStatus, MemoryCaseResult, MemoryOutcome, OffReason,
-    Problem, SpeedCase, SpeedOutcome, mebibytes, trim_float,
+    Problem, SpeedCase, SpeedOutcome, TestFailure, mebibytes, trim_float,
 };
 use grader::{Status, Variant, Verdict};
 
@@ -75,7 +75,7 @@ pub fn text(verdict: &Verdict, options: &TextOptions<'_>) -> String {
             }
         }
         Status::BuildFailed => build_errors(verdict, options.verbose, layout, &mut out),
-        Status::NotStarted => not_started(verdict, layout, &mut out),
+        Status::NotStarted => not_started(verdict, options.verbose, layout, &mut out),
         Status::Crashed | Status::TimedOut => crash_details(verdict, layout, &mut out),
         Status::Failed => {
             test_failures(verdict, options.verbose, layout, &mut out);
@@ -395,7 +395,9 @@ fn essential_lines(rendered: &str, verbose: bool) -> Vec<&str> {
     lines
 }
 
-fn not_started(verdict: &Verdict, layout: &Layout, out: &mut String) {
+/// The todo!()s the tests reached, and the tests that failed without reaching one: a learner who
+/// works function by function sees a finished function's mistake before the exercise is done.
+fn not_started(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut String) {
     if let Some(Problem::Todo { sites }) = &verdict.problem {
         for site in sites.iter().take(3) {
             let line = format!(
@@ -408,15 +410,32 @@ fn not_started(verdict: &Verdict, layout: &Layout, out: &mut String) {
             out.push_str(&format!("  … and {} more todo!()s\n", sites.len() - 3));
         }
     }
-    if let Some(CheckDetails::Tests { passed, total, .. }) =
-        verdict.check(CheckName::Tests).map(|c| &c.details)
-    {
+    let Some(CheckDetails::Tests {
+        passed,
+        total,
+        failures,
+    }) = verdict.check(CheckName::Tests).map(|c| &c.details)
+    else {
+        return;
+    };
+    let wrong: Vec<&TestFailure> = failures.iter().filter(|f| !f.reached_todo).collect();
+    if wrong.is_empty() {
         out.push_str(&format!("  {passed} of {total} tests pass so far.\n"));
+        out.push_str(&format!(
+            "  Start with the README: {}/README.md\n",
+            verdict.crate_dir
+        ));
+    } else {
+        let fail = if wrong.len() == 1 {
+            "1 test fails".to_string()
+        } else {
+            format!("{} tests fail", wrong.len())
+        };
+        out.push_str(&format!(
+            "  {passed} of {total} tests pass so far; {fail} without reaching a todo!():\n"
+        ));
+        failure_details(&wrong, verbose, layout, out);
     }
-    out.push_str(&format!(
-        "  Start with the README: {}/README.md\n",
-        verdict.crate_dir
-    ));
 }
 
 fn crash_details(verdict: &Verdict, layout: &Layout, out: &mut String) {
@@ -485,11 +504,15 @@ fn crash_details(verdict: &Verdict, layout: &Layout, out: &mut String) {
 }
 
 fn test_failures(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut String) {
-    let Some(CheckDetails::Tests { failures, .. }) =
+    if let Some(CheckDetails::Tests { failures, .. }) =
         verdict.check(CheckName::Tests).map(|c| &c.details)
-    else {
-        return;
-    };
+    {
+        failure_details(&failures.iter().collect::<Vec<_>>(), verbose, layout, out);
+    }
+}
+
+/// The first failures in full (all with `verbose`), the others by name.
+fn failure_details(failures: &[&TestFailure], verbose: bool, layout: &Layout, out: &mut String) {
     let in_full = if verbose {
         failures.len()
     } else {
@@ -1273,7 +1296,7 @@ mod tests {
             details: CheckDetails::Tests {
                 passed: 0,
                 total: 1,
-                failures: vec![grader::verdict::TestFailure {
+                failures: vec![TestFailure {
                     name: "test_moving_average_matches_the_original".into(),
                     file: "tests/test_textstats.py".into(),
                     line: 71,
@@ -1282,6 +1305,7 @@ mod tests {
                         .into(),
                     comparison: None,
                     report: String::new(),
+                    reached_todo: false,
                 }],
             },
             ..check_result(CheckName::Tests, CheckStatus::Failed, "0/1")
@@ -1310,12 +1334,75 @@ mod tests {
     }
 
     #[test]
+    fn an_unfinished_exercise_shows_the_failures_that_reached_no_todo() {
+        let failed = |name: &str, summary: &str, reached_todo: bool| TestFailure {
+            name: name.into(),
+            file: "tests/test_hello.py".into(),
+            line: 8,
+            statement: format!("assert hello.{name}()"),
+            summary: summary.into(),
+            comparison: None,
+            report: String::new(),
+            reached_todo,
+        };
+        let unfinished = |failures: Vec<TestFailure>| Verdict {
+            problem: Some(Problem::Todo {
+                sites: vec![grader::verdict::TodoSite {
+                    function: "greet".into(),
+                    file: "exercises/00-hello/src/lib.rs".into(),
+                    line: 30,
+                }],
+            }),
+            ..verdict(
+                Status::NotStarted,
+                vec![CheckResult {
+                    details: CheckDetails::Tests {
+                        passed: 4,
+                        total: 10,
+                        failures,
+                    },
+                    ..check_result(CheckName::Tests, CheckStatus::Failed, "4/10")
+                }],
+            )
+        };
+        let todo = failed("greet", "PanicException: not yet implemented", true);
+        let wrong = failed(
+            "hello_world",
+            "AssertionError: 'Hello from Rust' != 'Hello from Rust!'",
+            false,
+        );
+        let shown = strip(&text(
+            &unfinished(vec![todo.clone(), wrong]),
+            &TextOptions::default(),
+        ));
+        assert!(
+            shown.contains("`greet` is still a todo!() at exercises/00-hello/src/lib.rs:30"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("4 of 10 tests pass so far; 1 test fails without reaching a todo!():\n\n  hello_world  (tests/test_hello.py:8)\n    assert hello.hello_world()\n    AssertionError: 'Hello from Rust' != 'Hello from Rust!'"),
+            "{shown}"
+        );
+        assert!(!shown.contains("not yet implemented"), "{shown}");
+        assert!(!shown.contains("Start with the README"), "{shown}");
+
+        let only_todos = strip(&text(&unfinished(vec![todo]), &TextOptions::default()));
+        assert!(
+            only_todos.contains(
+                "4 of 10 tests pass so far.\n  Start with the README: exercises/02-gc/README.md"
+            ),
+            "{only_todos}"
+        );
+        assert!(!only_todos.contains("without reaching"), "{only_todos}");
+    }
+
+    #[test]
     fn failed_tests_and_a_leak_both_reach_the_headline() {
         let tests = CheckResult {
             details: CheckDetails::Tests {
                 passed: 99,
                 total: 100,
-                failures: vec![grader::verdict::TestFailure {
+                failures: vec![TestFailure {
                     name: "test_histogram_releases_the_buffer".into(),
                     file: "tests/test_mediakit.py".into(),
                     line: 1,
@@ -1323,6 +1410,7 @@ mod tests {
                     summary: "BufferError".into(),
                     comparison: None,
                     report: String::new(),
+                    reached_todo: false,
                 }],
             },
             ..check_result(CheckName::Tests, CheckStatus::Failed, "99/100")
