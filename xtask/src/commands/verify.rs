@@ -131,13 +131,7 @@ pub fn run(args: Args, python: Option<&Path>) -> anyhow::Result<ExitCode> {
             }
         }
         let skeleton_status = skeleton.verdict.status;
-        if !matches!(skeleton_status, Status::NotStarted | Status::Failed) {
-            problems.push(format!(
-                "{}: the untouched skeleton is `{}`; it must be `not started` or `failed`",
-                exercise.name(),
-                skeleton_status.label()
-            ));
-        }
+        problems.extend(skeleton_problems(exercise, &skeleton.verdict));
         let margin_text = margins
             .iter()
             .map(|(case, margin)| {
@@ -275,6 +269,37 @@ fn sealed_decision(
 /// Where the solution's memory check falls short of proving its limits: it did not run (a
 /// skipped check claims nothing, and `verify` wants the proof), or a case takes more than
 /// [`MEMORY_MARGIN`] of its limit.
+/// The untouched skeleton must be `not started` or `failed`; `not started`, it must fail only at
+/// its `todo!()`s: a learner's first check shows any other failure as their own mistake.
+fn skeleton_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<String> {
+    if !matches!(verdict.status, Status::NotStarted | Status::Failed) {
+        return vec![format!(
+            "{}: the untouched skeleton is `{}`; it must be `not started` or `failed`",
+            exercise.name(),
+            verdict.status.label()
+        )];
+    }
+    let Some(CheckDetails::Tests { failures, .. }) = verdict
+        .check(CheckName::Tests)
+        .filter(|_| verdict.status == Status::NotStarted)
+        .map(|check| &check.details)
+    else {
+        return Vec::new();
+    };
+    failures
+        .iter()
+        .filter(|failure| !failure.reached_todo)
+        .map(|failure| {
+            format!(
+                "{}: the untouched skeleton fails {} without reaching a todo!() ({}): a learner's first check would show it as their mistake",
+                exercise.name(),
+                failure.name,
+                failure.summary
+            )
+        })
+        .collect()
+}
+
 fn memory_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<String> {
     let Some(check) = verdict.check(CheckName::Memory) else {
         return Vec::new();
@@ -486,6 +511,57 @@ mod tests {
             crate_dir: "solutions/05-media".into(),
             problem: None,
         }
+    }
+
+    #[test]
+    fn a_not_started_skeleton_must_fail_only_at_its_todos() {
+        let exercise = exercise_with_a_memory_case();
+        let failure = |name: &str, reached_todo: bool| grader::verdict::TestFailure {
+            name: name.into(),
+            file: "tests/test_m.py".into(),
+            line: 3,
+            statement: String::new(),
+            summary: "AssertionError: 1 != 0".into(),
+            comparison: None,
+            report: String::new(),
+            reached_todo,
+        };
+        let skeleton = |status: Status, failures: Vec<grader::verdict::TestFailure>| Verdict {
+            status,
+            variant: Variant::Learner,
+            checks: vec![CheckResult {
+                name: CheckName::Tests,
+                status: CheckStatus::Failed,
+                summary: String::new(),
+                details: CheckDetails::Tests {
+                    passed: 1,
+                    total: 3,
+                    failures,
+                },
+            }],
+            ..solution_verdict(CheckStatus::Passed, Some(1))
+        };
+        let clean = skeleton(Status::NotStarted, vec![failure("test_a", true)]);
+        assert!(skeleton_problems(&exercise, &clean).is_empty());
+        let stray = skeleton(
+            Status::NotStarted,
+            vec![failure("test_a", true), failure("test_b", false)],
+        );
+        let problems = skeleton_problems(&exercise, &stray);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .contains("fails test_b without reaching a todo!() (AssertionError: 1 != 0)"),
+            "{problems:?}"
+        );
+        // A `failed` skeleton (one with no todo!() left) may fail anywhere; a pass is never right.
+        let failed = skeleton(Status::Failed, vec![failure("test_b", false)]);
+        assert!(skeleton_problems(&exercise, &failed).is_empty());
+        let passed = skeleton(Status::Passed, Vec::new());
+        assert!(
+            skeleton_problems(&exercise, &passed)[0]
+                .contains("it must be `not started` or `failed`")
+        );
     }
 
     #[test]
