@@ -4,7 +4,7 @@ lessongrader.sealed outside the learner's process (see lessongrader/sealed/suite
 from lessongrader.sealed.suite import Function, Leak, Scenario, Speed, Suite, st
 
 spaces = st.sampled_from([" ", "  ", "\t", "\n", "\x1c", "\x1f", "\u00a0", "\u2003", "\u3000", "\x85"])
-# Naming categories replaces hypothesis' default exclusion of "Cs": lone surrogates cannot cross the wire.
+# Naming categories replaces hypothesis' default exclusion of "Cs": a word is text, never a lone surrogate.
 words = st.text(st.characters(blacklist_categories=("Zs", "Zl", "Zp", "Cc", "Cs")), min_size=1, max_size=8)
 texts = st.one_of(st.lists(st.one_of(words, spaces), max_size=20).map("".join), st.text(max_size=30))
 finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)

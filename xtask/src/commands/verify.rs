@@ -266,9 +266,6 @@ fn sealed_decision(
     (line, problems)
 }
 
-/// Where the solution's memory check falls short of proving its limits: it did not run (a
-/// skipped check claims nothing, and `verify` wants the proof), or a case takes more than
-/// [`MEMORY_MARGIN`] of its limit.
 /// The untouched skeleton must be `not started` or `failed`; `not started`, it must fail only at
 /// its `todo!()`s: a learner's first check shows any other failure as their own mistake.
 fn skeleton_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<String> {
@@ -300,6 +297,9 @@ fn skeleton_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<Stri
         .collect()
 }
 
+/// Where the solution's memory check falls short of proving its limits: it did not run (a
+/// skipped check claims nothing, and `verify` wants the proof), or a case takes more than
+/// [`MEMORY_MARGIN`] of its limit.
 fn memory_problems(exercise: &Exercise, verdict: &grader::Verdict) -> Vec<String> {
     let Some(check) = verdict.check(CheckName::Memory) else {
         return Vec::new();

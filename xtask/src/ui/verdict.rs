@@ -426,13 +426,10 @@ fn not_started(verdict: &Verdict, verbose: bool, layout: &Layout, out: &mut Stri
             verdict.crate_dir
         ));
     } else {
-        let fail = if wrong.len() == 1 {
-            "1 test fails".to_string()
-        } else {
-            format!("{} tests fail", wrong.len())
-        };
+        let verb = if wrong.len() == 1 { "fails" } else { "fail" };
         out.push_str(&format!(
-            "  {passed} of {total} tests pass so far; {fail} without reaching a todo!():\n"
+            "  {passed} of {total} tests pass so far; {} {verb} without reaching a todo!():\n",
+            plural(wrong.len(), "test")
         ));
         failure_details(&wrong, verbose, layout, out);
     }
